@@ -1,0 +1,7 @@
+"""brandfit: a self-hosted, retrainable brand-fit classifier for influencer marketing."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

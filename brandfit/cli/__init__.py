@@ -1,0 +1,23 @@
+"""The ``brandfit`` command line: a thin Typer layer over the library."""
+
+from __future__ import annotations
+
+import typer
+
+from brandfit.cli.evaluate import evaluate
+from brandfit.cli.models import models_command
+from brandfit.cli.predict import predict
+from brandfit.cli.train import train
+
+app = typer.Typer(
+    name="brandfit",
+    help="Brand-fit classification for influencer marketing: niche, values, safety, sentiment.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("train")(train)
+app.command("evaluate")(evaluate)
+app.command("predict")(predict)
+app.command("models")(models_command)
+
+__all__ = ["app"]

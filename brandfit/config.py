@@ -1,0 +1,73 @@
+"""Training configuration: a TOML file parsed into a frozen, self-checking model.
+
+The parsed config is copied into every manifest, so a model folder says exactly how
+it was made. Unknown keys are errors (a typo must not silently fall back to a default).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from brandfit.errors import InvalidInputError
+
+
+class FeatureConfig(BaseModel):
+    """Parameters of the shared :class:`~brandfit.features.SocialFeatureHasher`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    word_ngram_range: tuple[int, int] = (1, 2)
+    char_ngram_range: tuple[int, int] = (2, 5)
+    n_word_features: int = Field(default=2**20, ge=2**10, le=2**24)
+    n_char_features: int = Field(default=2**20, ge=0, le=2**24)
+
+
+class HeadConfig(BaseModel):
+    """What a head learns on top of the shared features."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_df: int = Field(default=2, ge=1)
+    max_features: int | None = Field(default=None, ge=1)
+    sublinear_tf: bool = True
+    classifier: Literal["logreg", "linear_svc", "sgd"] = "logreg"
+    C: float = Field(default=4.0, gt=0)
+    class_weight: Literal["balanced"] | None = "balanced"
+    max_iter: int = Field(default=2000, ge=10)
+    calibration: Literal["sigmoid", "isotonic", "none"] = "sigmoid"
+    calibration_cv: int = Field(default=5, ge=2)
+    threshold_metric: Literal["f1", "macro_f1"] = "macro_f1"
+    low_coverage_min_known: int = Field(default=2, ge=0)
+    random_state: int = 0
+
+
+class TrainConfig(BaseModel):
+    """Everything needed to re-fit a head given the same data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    features: FeatureConfig = FeatureConfig()
+    head: HeadConfig = HeadConfig()
+    #: free-form provenance (data sets, licences, splits) copied to the manifest and card
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+def load_train_config(path: str | Path | None) -> TrainConfig:
+    """Parse a training config TOML file (``None`` gives the defaults)."""
+    if path is None:
+        return TrainConfig()
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InvalidInputError(f"{path}: config file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInputError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        return TrainConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidInputError(f"{path}: invalid training config:\n{exc}") from exc

@@ -1,0 +1,79 @@
+"""Keep only hashed columns seen often enough in a head's training data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+
+class FrequentColumns(TransformerMixin, BaseEstimator):
+    """Select the columns of a sparse matrix whose document frequency is at least ``min_df``.
+
+    Keeps a head small: its weights cover only the n-grams its data contains, not the
+    whole hashed space. ``max_features`` keeps the most frequent ones when set.
+    """
+
+    def __init__(self, min_df: int = 2, max_features: int | None = None) -> None:
+        self.min_df = min_df
+        self.max_features = max_features
+
+    def fit(self, X: Any, y: Any = None) -> FrequentColumns:
+        """Count document frequencies and choose the columns to keep."""
+        X = sp.csr_matrix(X)
+        if self.min_df < 1:
+            raise ValueError(f"min_df must be >= 1, got {self.min_df}")
+        df = np.bincount(X.indices, minlength=X.shape[1])
+        keep = np.flatnonzero(df >= self.min_df)
+        if self.max_features is not None and keep.size > self.max_features:
+            top = np.argsort(-df[keep], kind="stable")[: self.max_features]
+            keep = np.sort(keep[top])
+        self.n_features_in_ = X.shape[1]
+        self.columns_ = keep.astype(np.int32)
+        return self
+
+    def _lookup(self) -> np.ndarray:
+        lookup = getattr(self, "_lookup_cache", None)
+        if lookup is None or lookup.shape[0] != self.n_features_in_:
+            lookup = np.full(self.n_features_in_, -1, dtype=np.int32)
+            lookup[self.columns_] = np.arange(self.columns_.size, dtype=np.int32)
+            self._lookup_cache = lookup
+        return lookup
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_lookup_cache", None)  # rebuilt on demand; keeps the artefact small
+        return state
+
+    def transform(self, X: Any) -> sp.csr_matrix:
+        """Return ``X`` restricted (and re-indexed) to the kept columns."""
+        check_is_fitted(self, "columns_")
+        X = sp.csr_matrix(X)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(f"expected {self.n_features_in_} columns, got {X.shape[1]}")
+        new_cols = self._lookup()[X.indices]
+        kept = new_cols >= 0
+        row_of = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))
+        indptr = np.zeros(X.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_of[kept], minlength=X.shape[0]), out=indptr[1:])
+        return sp.csr_matrix(
+            (X.data[kept], new_cols[kept], indptr), shape=(X.shape[0], self.columns_.size)
+        )
+
+    def known_counts(self, X: Any) -> np.ndarray:
+        """Number of non-zero kept columns per row (how much of a post this head knows)."""
+        check_is_fitted(self, "columns_")
+        X = sp.csr_matrix(X)
+        kept = self._lookup()[X.indices] >= 0
+        row_of = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))
+        return np.bincount(row_of[kept], minlength=X.shape[0])
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the kept columns, as ``x<original column>`` unless names are given."""
+        check_is_fitted(self, "columns_")
+        if input_features is not None:
+            return np.asarray(input_features, dtype=object)[self.columns_]
+        return np.asarray([f"x{c}" for c in self.columns_], dtype=object)

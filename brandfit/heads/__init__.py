@@ -1,0 +1,1 @@
+"""Classifier heads: build, fit state and decision rules."""

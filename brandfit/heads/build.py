@@ -1,0 +1,73 @@
+"""Build the unfitted scikit-learn parts of a head from its config."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
+from brandfit.config import FeatureConfig, HeadConfig
+from brandfit.features import FrequentColumns, SocialFeatureHasher
+from brandfit.heads.multilabel import PartialLabelOneVsRest
+
+
+def build_featurizer(config: FeatureConfig) -> SocialFeatureHasher:
+    """The shared featurizer with the config's parameters."""
+    return SocialFeatureHasher(
+        word_ngram_range=tuple(config.word_ngram_range),
+        char_ngram_range=tuple(config.char_ngram_range),
+        n_word_features=config.n_word_features,
+        n_char_features=config.n_char_features,
+    )
+
+
+def build_classifier(config: HeadConfig) -> Any:
+    """A calibrated linear classifier as the config describes."""
+    base: Any
+    if config.classifier == "logreg":
+        base = LogisticRegression(
+            C=config.C,
+            class_weight=config.class_weight,
+            max_iter=config.max_iter,
+            random_state=config.random_state,
+        )
+    elif config.classifier == "linear_svc":
+        base = LinearSVC(
+            C=config.C,
+            class_weight=config.class_weight,
+            max_iter=config.max_iter,
+            random_state=config.random_state,
+        )
+    else:
+        base = SGDClassifier(
+            loss="modified_huber",
+            alpha=1.0 / (config.C * 10_000),
+            class_weight=config.class_weight,
+            max_iter=config.max_iter,
+            random_state=config.random_state,
+        )
+    if config.calibration == "none":
+        if not hasattr(base, "predict_proba"):
+            raise ValueError(f"{config.classifier} needs calibration to give probabilities")
+        return base
+    return CalibratedClassifierCV(
+        base, method=config.calibration, cv=config.calibration_cv, ensemble=False
+    )
+
+
+def build_head_pipeline(config: HeadConfig, multilabel: bool) -> Pipeline:
+    """Column selection -> TF-IDF -> calibrated classifier (one-vs-rest when multi-label)."""
+    classifier = build_classifier(config)
+    if multilabel:
+        classifier = PartialLabelOneVsRest(classifier)
+    return Pipeline(
+        [
+            ("select", FrequentColumns(min_df=config.min_df, max_features=config.max_features)),
+            ("tfidf", TfidfTransformer(sublinear_tf=config.sublinear_tf)),
+            ("clf", classifier),
+        ]
+    )

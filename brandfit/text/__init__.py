@@ -1,0 +1,1 @@
+"""Everything spaCy: the social tokenizer, normalisation, token streams and lexicons."""

@@ -1,0 +1,86 @@
+"""Texts -> normalised, lower-cased token lists, batched through ``tokenizer.pipe``.
+
+This is the one place posts are tokenised on hot paths. Each chunk runs inside
+``nlp.memory_zone()`` so a long-running server or batch job does not grow the
+string store; only plain Python strings leave the zone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from brandfit.text.nlp import make_nlp
+from brandfit.text.normalize import URL_PLACEHOLDER, USER_PLACEHOLDER, normalize_text
+
+_REPEATS = re.compile(r"(.)\1{3,}")
+_EMOJI_MODIFIERS = re.compile("[\ufe0f\ufe0e\U0001f3fb-\U0001f3ff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_ANY_LETTER = re.compile(r"[^\W\d_]")
+_PLACEHOLDERS = frozenset({URL_PLACEHOLDER, USER_PLACEHOLDER})
+_ENGLISH_HINTS = frozenset(STOP_WORDS) | {"lol", "omg", "im", "u", "ur", "dont", "cant", "thx"}
+_NOT_WORDS = re.compile(r"(?:[@#$]\w+|httpurl)")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenizedPost:
+    """One post after normalisation: its lower-cased tokens and weak-signal facts."""
+
+    tokens: tuple[str, ...]
+    n_letters: int
+    n_latin_letters: int
+    n_word_tokens: int
+    n_english_hints: int
+
+    @property
+    def weak_signal_flags(self) -> list[str]:
+        """Flags that say why a prediction for this post should not be trusted."""
+        if not self.tokens:
+            return ["empty_text"]
+        if self.n_word_tokens == 0:
+            return ["no_signal"]
+        latin_share = self.n_latin_letters / max(self.n_letters, 1)
+        english_share = self.n_english_hints / self.n_word_tokens
+        if latin_share < 0.5 or (self.n_word_tokens >= 6 and english_share < 0.12):
+            return ["non_english"]
+        return []
+
+
+def _clean_token(text: str) -> str:
+    return _REPEATS.sub(r"\1\1\1", text) if len(text) > 3 else text
+
+
+def _letter_counts(text: str) -> tuple[int, int]:
+    """Letters and Latin letters of ``text`` outside handles, hashtags and placeholders."""
+    plain = _NOT_WORDS.sub(" ", text)
+    return len(_ANY_LETTER.findall(plain)), len(_LATIN_LETTER.findall(plain))
+
+
+def tokenize_posts(texts: Iterable[str], batch_size: int = 1000) -> list[TokenizedPost]:
+    """Normalise and tokenise ``texts``; ``None`` or non-strings are treated as empty."""
+    nlp = make_nlp()
+    normalised = [normalize_text(t) if isinstance(t, str) else "" for t in texts]
+    posts: list[TokenizedPost] = []
+    with nlp.memory_zone():
+        for text, doc in zip(normalised, nlp.tokenizer.pipe(normalised, batch_size=batch_size), strict=True):
+            tokens: list[str] = []
+            n_words = n_hints = 0
+            for token in doc:
+                if token.is_space:
+                    continue
+                lower = token.lower_
+                tokens.append(_clean_token(lower))
+                if token.is_alpha and lower not in _PLACEHOLDERS:
+                    n_words += 1
+                    n_hints += token.is_stop or lower in _ENGLISH_HINTS
+            n_letters, n_latin = _letter_counts(text) if n_words else (0, 0)
+            posts.append(TokenizedPost(tuple(tokens), n_letters, n_latin, n_words, n_hints))
+    return posts
+
+
+def strip_emoji_modifiers(token: str) -> str:
+    """Return an emoji token without skin-tone and presentation modifiers."""
+    return _EMOJI_MODIFIERS.sub("", token)

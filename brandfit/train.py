@@ -1,0 +1,135 @@
+"""Fit a head from labelled posts: library function, no file I/O (the CLI wraps it)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import KFold
+
+from brandfit.config import TrainConfig
+from brandfit.data import LabelledPosts, indicator_matrix
+from brandfit.errors import InvalidInputError
+from brandfit.heads.build import build_featurizer, build_head_pipeline
+from brandfit.heads.model import HeadKind, HeadModel
+from brandfit.heads.thresholds import tune_binary_threshold, tune_label_thresholds
+from brandfit.labels import canonical_target
+
+Progress = Callable[[str], None]
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def _kind(data: LabelledPosts) -> HeadKind:
+    if data.multilabel:
+        return "multilabel"
+    return "binary" if len({row[0] for row in data.labels}) == 2 else "multiclass"
+
+
+def _targets(data: LabelledPosts) -> list[str] | None:
+    if data.targets is None:
+        return None
+    return sorted({canonical_target(t) for t in data.targets})
+
+
+def _check_multilabel(Y: np.ndarray, labels: list[str], source: str) -> None:
+    for j, name in enumerate(labels):
+        known = Y[:, j] >= 0
+        positives = int((Y[known, j] == 1).sum())
+        if positives == 0 or positives == int(known.sum()):
+            raise InvalidInputError(
+                f"{source}, column 'labels': label {name!r} has a single class "
+                f"({positives} of {int(known.sum())} judged rows are positive); "
+                "each label needs positive and negative rows"
+            )
+
+
+def fit_head(
+    name: str,
+    train: LabelledPosts,
+    config: TrainConfig | None = None,
+    val: LabelledPosts | None = None,
+    progress: Progress = _noop,
+) -> HeadModel:
+    """Fit head ``name`` on ``train``; tune thresholds on ``val`` (or on CV predictions)."""
+    config = config or TrainConfig()
+    kind = _kind(train)
+    featurizer = build_featurizer(config.features).fit(train.texts)
+    estimator = build_head_pipeline(config.head, multilabel=kind == "multilabel")
+    model = HeadModel(
+        name=name,
+        kind=kind,
+        labels=[],
+        featurizer=featurizer,
+        estimator=estimator,
+        targets=_targets(train),
+        low_coverage_min_known=config.head.low_coverage_min_known,
+        config=config.model_dump(mode="json"),
+    )
+    progress(f"tokenising {len(train):,} training posts")
+    X = model._inputs(featurizer.transform(train.texts), train.targets)
+    fit_params = {} if train.weights is None else {"clf__sample_weight": train.weights}
+    if kind == "multilabel":
+        model.labels = train.label_set
+        y = indicator_matrix(train, model.labels)
+        _check_multilabel(y, model.labels, train.source)
+    else:
+        y = np.asarray([row[0] for row in train.labels], dtype=object)
+    progress(f"fitting {kind} head {name!r} on {X.shape[0]:,} posts")
+    estimator.fit(X, y, **fit_params)
+    if kind != "multilabel":
+        model.labels = [str(c) for c in estimator.classes_]
+    _tune(model, train, val, X, y, config, progress)
+    return model
+
+
+def _tune(
+    model: HeadModel,
+    train: LabelledPosts,
+    val: LabelledPosts | None,
+    X_train: object,
+    y_train: np.ndarray,
+    config: TrainConfig,
+    progress: Progress,
+) -> None:
+    """Set decision thresholds from validation data (multi-label and binary heads)."""
+    if model.kind == "multiclass":
+        return
+    if model.kind == "binary":
+        counts = Counter(row[0] for row in train.labels)
+        model.positive_label = min(model.labels, key=lambda c: (counts[c], c))
+    if val is not None:
+        progress(f"tuning thresholds on {len(val):,} validation posts")
+        P = model.predict_proba(model.featurizer.transform(val.texts), val.targets)
+        if model.kind == "multilabel":
+            Y = indicator_matrix(val, model.labels)
+        else:
+            Y = np.asarray([row[0] for row in val.labels], dtype=object)
+    elif model.kind == "multilabel":
+        progress("tuning thresholds on 3-fold cross-validation predictions")
+        P = _cross_val_proba(model, X_train, y_train, config.head.random_state)
+        Y = y_train
+    else:
+        return
+    metric = config.head.threshold_metric
+    if model.kind == "multilabel":
+        model.thresholds = [float(t) for t in tune_label_thresholds(Y, P, metric)]
+        return
+    assert model.positive_label is not None
+    pos = model.labels.index(model.positive_label)
+    truth = (Y == model.positive_label).astype(int)
+    model.thresholds = [tune_binary_threshold(truth, P[:, pos], metric)]
+
+
+def _cross_val_proba(model: HeadModel, X: object, Y: np.ndarray, seed: int) -> np.ndarray:
+    """Out-of-fold probabilities of a multi-label head on its own training data."""
+    P = np.zeros(Y.shape, dtype=np.float64)
+    folds = KFold(n_splits=3, shuffle=True, random_state=seed)
+    for fit_rows, held_rows in folds.split(Y):
+        fold_model = clone(model.estimator).fit(X[fit_rows], Y[fit_rows])  # type: ignore[index]
+        P[held_rows] = fold_model.predict_proba(X[held_rows])  # type: ignore[index]
+    return P

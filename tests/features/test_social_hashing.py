@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import joblib
+import numpy as np
+from sklearn.base import clone
+
+from brandfit.features import SocialFeatureHasher
+
+TEXTS = ["Loving the new #fitness plan 💪 @user", "", "pasta night!!! {{URL}}", "😀"]
+
+
+def test_social_hashing_is_deterministic_and_stateless() -> None:
+    a = SocialFeatureHasher().transform(TEXTS)
+    b = SocialFeatureHasher().fit(["anything"]).transform(TEXTS)
+    assert a.shape == (4, 2**21)
+    assert (a != b).nnz == 0
+
+
+def test_social_hashing_clone_and_joblib_round_trip(tmp_path) -> None:
+    hasher = SocialFeatureHasher(word_ngram_range=(1, 3), n_char_features=2**12)
+    copy = clone(hasher)
+    assert copy.get_params() == hasher.get_params()
+    joblib.dump(hasher, tmp_path / "h.joblib")
+    loaded = joblib.load(tmp_path / "h.joblib")
+    assert (loaded.transform(TEXTS) != hasher.transform(TEXTS)).nnz == 0
+
+
+def test_social_hashing_hashtag_gives_tag_and_word() -> None:
+    hasher = SocialFeatureHasher()
+    posts = hasher.tokenize(["#Fitness goals"])
+    words = hasher.word_features(posts[0].tokens)
+    assert "#fitness" in words
+    assert "fitness" in words
+    assert "fitness goals" in words
+
+
+def test_social_hashing_empty_post_is_an_empty_row() -> None:
+    X = SocialFeatureHasher().transform(["", "   "])
+    assert X.nnz == 0
+
+
+def test_social_hashing_feature_index_points_at_the_column() -> None:
+    hasher = SocialFeatureHasher(n_word_features=2**12, n_char_features=2**12)
+    X = hasher.transform(["gym"])
+    assert X[0, hasher.feature_index("gym")] >= 1
+    assert X[0, hasher.feature_index(" gy", block="char")] >= 1
+
+
+def test_social_hashing_rejects_a_bare_string() -> None:
+    import pytest
+
+    with pytest.raises(TypeError, match="single string"):
+        SocialFeatureHasher().transform("just one post")
+
+
+def test_social_hashing_blocks_are_separate() -> None:
+    hasher = SocialFeatureHasher(n_word_features=2**10, n_char_features=2**10)
+    X = hasher.transform(["hello world"]).toarray()[0]
+    assert np.count_nonzero(X[: 2**10]) > 0 and np.count_nonzero(X[2**10 :]) > 0

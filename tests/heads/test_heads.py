@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from brandfit.heads.multilabel import PartialLabelOneVsRest
+from brandfit.heads.targets import condition_on_targets
+from brandfit.heads.thresholds import tune_binary_threshold, tune_label_thresholds
+
+
+def test_targets_condition_duplicates_features_into_the_target_block() -> None:
+    X = sp.csr_matrix(np.array([[1.0, 0, 2], [0, 3, 0]]))
+    out = condition_on_targets(X, [1, 0], n_targets=2).toarray()
+    assert out.shape == (2, 9)
+    assert out[0].tolist() == [1, 0, 2, 0, 0, 0, 1, 0, 2]
+    assert out[1].tolist() == [0, 3, 0, 0, 3, 0, 0, 0, 0]
+
+
+def test_targets_condition_rejects_bad_ids() -> None:
+    with pytest.raises(ValueError, match="out of range"):
+        condition_on_targets(sp.csr_matrix((1, 3)), [2], n_targets=2)
+
+
+def test_multilabel_ignores_unjudged_rows() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    Y = np.column_stack([(X[:, 0] > 0).astype(int), (X[:, 1] > 0).astype(int)])
+    Y[:30, 1] = -1  # label 1 not judged for the first half
+    model = PartialLabelOneVsRest(LogisticRegression()).fit(X, Y)
+    P = model.predict_proba(X)
+    assert P.shape == (60, 2)
+    assert ((P[:, 0] > 0.5) == (X[:, 0] > 0)).mean() > 0.9
+
+
+def test_multilabel_refuses_a_label_with_one_class() -> None:
+    X = np.eye(4)
+    Y = np.array([[1, 0], [1, 1], [1, 0], [1, 1]])
+    with pytest.raises(ValueError, match="label column 0 has a single class"):
+        PartialLabelOneVsRest(LogisticRegression()).fit(X, Y)
+
+
+def test_thresholds_find_the_separating_cut() -> None:
+    y = np.array([0, 0, 0, 1, 1])
+    p = np.array([0.1, 0.2, 0.25, 0.3, 0.9])
+    t = tune_binary_threshold(y, p, "macro_f1")
+    assert 0.25 < t <= 0.3
+
+
+def test_thresholds_skip_unknown_rows_and_default_to_half() -> None:
+    Y = np.array([[1, -1], [0, -1]])
+    P = np.array([[0.4, 0.9], [0.1, 0.2]])
+    t = tune_label_thresholds(Y, P, "f1")
+    assert t[1] == 0.5
+    assert 0.1 < t[0] <= 0.4

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from brandfit.data import load_labelled
+from brandfit.errors import InvalidInputError
+from brandfit.evaluate import evaluate_head
+from brandfit.heads.model import HeadModel
+from brandfit.train import fit_head
+from tests.conftest import TINY
+
+
+def test_train_decides_the_head_kind_from_its_data(tiny_heads: dict[str, HeadModel]) -> None:
+    assert tiny_heads["niche"].kind == "multilabel"
+    assert tiny_heads["sentiment"].kind == "multiclass"
+    assert tiny_heads["safety"].kind == "multilabel"
+    assert tiny_heads["alignment"].kind == "multiclass"
+    assert tiny_heads["alignment"].targets == ["climate", "feminist"]
+
+
+def test_train_multilabel_tunes_one_threshold_per_label(tiny_heads: dict[str, HeadModel]) -> None:
+    niche = tiny_heads["niche"]
+    assert niche.thresholds is not None and len(niche.thresholds) == len(niche.labels) == 3
+
+
+def test_train_binary_head_gets_a_positive_label_and_threshold(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    rows = ["text,label"] + [f"you idiot number {i},offensive" for i in range(6)] + [f"lovely day number {i},clean" for i in range(12)]
+    path.write_text("\n".join(rows) + "\n")
+    data = load_labelled(path)
+    model = fit_head("safety_binary", data, TINY, val=data)
+    assert model.kind == "binary"
+    assert model.positive_label == "offensive"
+    assert model.thresholds is not None and 0 < model.thresholds[0] < 1
+
+
+def test_train_learns_the_tiny_tasks(tiny_heads: dict[str, HeadModel], data_dir: Path) -> None:
+    niche = evaluate_head(tiny_heads["niche"], load_labelled(data_dir / "niche.jsonl"))
+    assert niche["micro_f1"] > 0.9
+    sentiment = evaluate_head(tiny_heads["sentiment"], load_labelled(data_dir / "sentiment.csv"))
+    assert sentiment["macro_f1"] > 0.9
+    alignment = evaluate_head(tiny_heads["alignment"], load_labelled(data_dir / "alignment.jsonl", require_target=True))
+    assert alignment["stance_f1"] > 0.9
+    assert set(alignment["per_target"]) == {"climate", "feminist"}
+
+
+def test_evaluate_reports_the_contract_keys(tiny_heads: dict[str, HeadModel], data_dir: Path) -> None:
+    metrics = evaluate_head(tiny_heads["sentiment"], load_labelled(data_dir / "sentiment.csv"), "sentiment-x")
+    assert {"n", "accuracy", "macro_f1", "micro_f1", "per_label", "model_version"} <= set(metrics)
+    assert set(metrics["per_label"]["positive"]) == {"precision", "recall", "f1", "support"}
+    assert metrics["model_version"] == "sentiment-x"
+
+
+def test_train_multilabel_label_without_negatives_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    path.write_text("".join(f'{{"text": "post {i}", "labels": ["music"]}}\n' for i in range(5)))
+    with pytest.raises(InvalidInputError, match=r"label 'music' has a single class"):
+        fit_head("niche", load_labelled(path), TINY)
