@@ -13,7 +13,7 @@ def _metrics_lines(metrics: dict[str, Any]) -> list[str]:
     for split, values in metrics.items():
         if not isinstance(values, dict):
             continue
-        keys = ("n", "macro_f1", "micro_f1", "accuracy", "macro_recall", "stance_f1", "stance_f1_pooled")
+        keys = ("n", "macro_f1", "micro_f1", "accuracy", "macro_recall", "stance_f1", "stance_f1_target_mean")
         shown = ", ".join(f"{k} {values[k]}" for k in keys if values.get(k) is not None)
         lines.append(f"- **{split}** ({values.get('data', '')}): {shown}")
         for label, per in (values.get("per_label") or {}).items():
