@@ -22,8 +22,7 @@ class FeatureConfig(BaseModel):
 
     word_ngram_range: tuple[int, int] = (1, 2)
     char_ngram_range: tuple[int, int] = (2, 5)
-    n_word_features: int = Field(default=2**20, ge=2**10, le=2**24)
-    n_char_features: int = Field(default=2**20, ge=0, le=2**24)
+    block_width: int = Field(default=2**20, ge=2**8, le=2**24)
 
 
 class HeadConfig(BaseModel):
@@ -34,6 +33,7 @@ class HeadConfig(BaseModel):
     min_df: int = Field(default=2, ge=1)
     max_features: int | None = Field(default=None, ge=1)
     sublinear_tf: bool = True
+    block_norm: bool = True
     classifier: Literal["logreg", "linear_svc", "sgd"] = "logreg"
     C: float = Field(default=4.0, gt=0)
     class_weight: Literal["balanced"] | None = "balanced"

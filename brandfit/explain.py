@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction import FeatureHasher
 
 from brandfit.heads.model import HeadModel
 
@@ -55,11 +54,10 @@ def top_terms(
     X = featurizer.transform_tokenized(posts)
     inputs = model._inputs(X, targets)
     steps = model.estimator.named_steps
-    weighted = sp.csr_matrix(steps["tfidf"].transform(steps["select"].transform(inputs)))
+    weighted = sp.csr_matrix(steps["select"].transform(inputs))
     coef = label_coefficients(model, label)
     lookup = steps["select"]._lookup()
     d = X.shape[1]
-    hasher = FeatureHasher(n_features=featurizer.n_word_features, input_type="string", alternate_sign=False)
     target_ids = model.target_ids(targets) if model.targets is not None and targets is not None else None
     results: list[list[tuple[str, float]]] = []
     for i, post in enumerate(posts):
@@ -67,7 +65,7 @@ def top_terms(
         if not terms:
             results.append([])
             continue
-        columns = hasher.transform([[t] for t in terms]).indices
+        columns = featurizer.word_feature_indices(terms).tolist()
         row = weighted.getrow(i)
         values = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
         scored: list[tuple[str, float]] = []

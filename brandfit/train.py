@@ -59,7 +59,9 @@ def fit_head(
     config = config or TrainConfig()
     kind = _kind(train)
     featurizer = build_featurizer(config.features).fit(train.texts)
-    estimator = build_head_pipeline(config.head, multilabel=kind == "multilabel")
+    estimator = build_head_pipeline(
+        config.head, multilabel=kind == "multilabel", block_width=config.features.block_width
+    )
     model = HeadModel(
         name=name,
         kind=kind,

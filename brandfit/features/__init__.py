@@ -2,5 +2,6 @@
 
 from brandfit.features.frequent_columns import FrequentColumns
 from brandfit.features.social_hashing import SocialFeatureHasher
+from brandfit.features.tfidf_columns import TfidfColumns
 
-__all__ = ["FrequentColumns", "SocialFeatureHasher"]
+__all__ = ["FrequentColumns", "SocialFeatureHasher", "TfidfColumns"]

@@ -4,8 +4,8 @@ Every head uses the same hashed feature space, so a post is tokenised and vector
 once however many heads score it. Nothing is learned here (hashing needs no
 vocabulary); what a head learns about these columns lives in the head itself.
 
-Columns ``[0, n_word_features)`` hold word n-grams, the rest character n-grams of
-word tokens (``char_wb`` style, padded with spaces).
+Each n-gram order has its own block of columns: word orders first, then character
+n-grams of word tokens (``char_wb`` style, padded with spaces).
 """
 
 from __future__ import annotations
@@ -38,14 +38,17 @@ def _as_texts(X: Any) -> list[str]:
 class SocialFeatureHasher(TransformerMixin, BaseEstimator):
     """Hash social-post word n-grams and character n-grams into a fixed sparse space.
 
+    Each n-gram order gets its own block of ``block_width`` columns (word orders first,
+    then character orders), so a head can weight and normalise each order separately.
+
     Parameters
     ----------
     word_ngram_range : tuple of int
         Smallest and largest word n-gram.
     char_ngram_range : tuple of int
-        Smallest and largest character n-gram, taken inside word tokens.
-    n_word_features, n_char_features : int
-        Width of the word and character blocks.
+        Smallest and largest character n-gram, taken inside word tokens; ``(0, 0)`` for none.
+    block_width : int
+        Columns per n-gram order.
     batch_size : int
         Posts per ``tokenizer.pipe`` batch.
     """
@@ -54,23 +57,25 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
         self,
         word_ngram_range: tuple[int, int] = (1, 2),
         char_ngram_range: tuple[int, int] = (2, 5),
-        n_word_features: int = 2**20,
-        n_char_features: int = 2**20,
+        block_width: int = 2**20,
         batch_size: int = 1000,
     ) -> None:
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
-        self.n_word_features = n_word_features
-        self.n_char_features = n_char_features
+        self.block_width = block_width
         self.batch_size = batch_size
+
+    def _orders(self) -> tuple[list[int], list[int]]:
+        lo, hi = self.word_ngram_range
+        clo, chi = self.char_ngram_range
+        if not (1 <= lo <= hi) or not (0 <= clo <= chi) or (chi > 0 and clo < 1):
+            raise ValueError("n-gram ranges must be (min, max) with 1 <= min <= max (chars may be (0, 0))")
+        return list(range(lo, hi + 1)), (list(range(clo, chi + 1)) if chi > 0 else [])
 
     def fit(self, X: Any, y: Any = None) -> SocialFeatureHasher:
         """Validate parameters; hashing learns nothing from data."""
-        lo, hi = self.word_ngram_range
-        clo, chi = self.char_ngram_range
-        if not (1 <= lo <= hi) or not (0 <= clo <= chi):
-            raise ValueError("n-gram ranges must be (min, max) with 1 <= min <= max")
-        self.n_features_out_ = self.n_word_features + self.n_char_features
+        words, chars = self._orders()
+        self.n_features_out_ = (len(words) + len(chars)) * self.block_width
         return self
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -83,9 +88,22 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         return tags
 
+    @property
+    def n_word_columns(self) -> int:
+        """Columns ``[0, n_word_columns)`` hold word n-grams; the rest character n-grams."""
+        words, _ = self._orders()
+        return len(words) * self.block_width
+
+    @property
+    def n_columns(self) -> int:
+        """Width of the whole hashed space."""
+        words, chars = self._orders()
+        return (len(words) + len(chars)) * self.block_width
+
     # -- analysis -----------------------------------------------------------------
-    def word_features(self, tokens: Sequence[str]) -> list[str]:
-        """Word n-gram feature strings of one tokenised post."""
+    @staticmethod
+    def word_units(tokens: Sequence[str]) -> list[str]:
+        """Tokens as word units: ``#tag`` also yields ``tag``; emoji lose skin-tone modifiers."""
         units: list[str] = []
         for token in tokens:
             if token[:1] == "#" and len(token) > 1:
@@ -95,39 +113,46 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
                 units.append(strip_emoji_modifiers(token))
             else:
                 units.append(token)
-        lo, hi = self.word_ngram_range
-        features = units[:] if lo == 1 else []
-        for n in range(max(lo, 2), hi + 1):
-            features.extend(" ".join(units[i : i + n]) for i in range(len(units) - n + 1))
+        return units
+
+    def word_features(self, tokens: Sequence[str]) -> list[str]:
+        """Word n-gram feature strings of one tokenised post (all orders)."""
+        units = self.word_units(tokens)
+        words, _ = self._orders()
+        features: list[str] = []
+        for n in words:
+            features.extend(self._word_ngrams(units, n))
         return features
 
-    def char_features(self, tokens: Sequence[str]) -> list[str]:
-        """Character n-gram feature strings of one tokenised post (word tokens only)."""
-        lo, hi = self.char_ngram_range
-        if hi == 0:
-            return []
-        features: list[str] = []
+    @staticmethod
+    def _word_ngrams(units: Sequence[str], n: int) -> list[str]:
+        if n == 1:
+            return list(units)
+        return [" ".join(units[i : i + n]) for i in range(len(units) - n + 1)]
+
+    @staticmethod
+    def _char_ngrams(tokens: Sequence[str], n: int) -> list[str]:
+        grams: list[str] = []
         for token in tokens:
-            if not token[:1].isalpha() and token[:1] != "#":
+            first = token[:1]
+            if not (first.isalpha() or first == "#"):
                 continue
             padded = f" {token} "
-            size = len(padded)
-            for n in range(max(lo, 1), hi + 1):
-                if n > size:
-                    break
-                features.extend(padded[i : i + n] for i in range(size - n + 1))
-        return features
+            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+        return grams
 
-    def _hash(self, features: Iterable[list[str]], n_features: int) -> sp.csr_matrix:
-        hasher = FeatureHasher(n_features=n_features, input_type="string", alternate_sign=False)
+    def _hash(self, features: Iterable[list[str]]) -> sp.csr_matrix:
+        hasher = FeatureHasher(n_features=self.block_width, input_type="string", alternate_sign=False)
         return hasher.transform(features).tocsr()
 
     def transform_tokenized(self, posts: Sequence[TokenizedPost]) -> sp.csr_matrix:
         """Hash already tokenised posts (lets callers reuse tokens for flags)."""
         check_is_fitted(self)
-        words = self._hash((self.word_features(p.tokens) for p in posts), self.n_word_features)
-        chars = self._hash((self.char_features(p.tokens) for p in posts), self.n_char_features)
-        matrix = sp.hstack([words, chars], format="csr", dtype=np.float32)
+        words, chars = self._orders()
+        units = [self.word_units(p.tokens) for p in posts]
+        blocks = [self._hash(self._word_ngrams(u, n) for u in units) for n in words]
+        blocks += [self._hash(self._char_ngrams(p.tokens, n) for p in posts) for n in chars]
+        matrix = sp.hstack(blocks, format="csr", dtype=np.float32)
         matrix.sum_duplicates()
         return matrix
 
@@ -136,20 +161,37 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
         return tokenize_posts(_as_texts(X), batch_size=self.batch_size)
 
     def transform(self, X: Any) -> sp.csr_matrix:
-        """Return the hashed count matrix of shape (n_posts, n_word + n_char features)."""
+        """Return the hashed count matrix of shape (n_posts, n_columns)."""
         check_is_fitted(self)
         return self.transform_tokenized(self.tokenize(X))
 
     def feature_index(self, feature: str, block: str = "word") -> int:
-        """Column of ``feature`` (a word or character n-gram string) in the hashed space."""
+        """Column of a word n-gram (order = number of words) or character n-gram string."""
+        words, chars = self._orders()
         if block == "word":
-            return int(self._hash([[feature]], self.n_word_features).indices[0])
-        return self.n_word_features + int(
-            self._hash([[feature]], self.n_char_features).indices[0]
-        )
+            position = words.index(len(feature.split(" ")))
+        else:
+            position = len(words) + chars.index(len(feature))
+        column = int(self._hash([[feature]]).indices[0])
+        return position * self.block_width + column
+
+    def word_feature_indices(self, terms: Sequence[str]) -> np.ndarray:
+        """Columns of many word n-gram strings at once (one hashing pass per order)."""
+        words, _ = self._orders()
+        out = np.full(len(terms), -1, dtype=np.int64)
+        by_order: dict[int, list[int]] = {}
+        for i, term in enumerate(terms):
+            by_order.setdefault(len(term.split(" ")), []).append(i)
+        for order, positions in by_order.items():
+            if order not in words:
+                continue
+            hashed = self._hash([[terms[i]] for i in positions]).indices
+            out[positions] = words.index(order) * self.block_width + hashed
+        return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the hashed columns (hashing is one-way, so they are positional)."""
-        names = [f"word_hash_{i}" for i in range(self.n_word_features)]
-        names += [f"char_hash_{i}" for i in range(self.n_char_features)]
+        words, chars = self._orders()
+        names = [f"word{n}_hash_{i}" for n in words for i in range(self.block_width)]
+        names += [f"char{n}_hash_{i}" for n in chars for i in range(self.block_width)]
         return np.asarray(names, dtype=object)

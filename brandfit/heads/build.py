@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from brandfit.config import FeatureConfig, HeadConfig
-from brandfit.features import FrequentColumns, SocialFeatureHasher
+from brandfit.features import SocialFeatureHasher, TfidfColumns
 from brandfit.heads.multilabel import PartialLabelOneVsRest
 
 
@@ -20,8 +19,7 @@ def build_featurizer(config: FeatureConfig) -> SocialFeatureHasher:
     return SocialFeatureHasher(
         word_ngram_range=tuple(config.word_ngram_range),
         char_ngram_range=tuple(config.char_ngram_range),
-        n_word_features=config.n_word_features,
-        n_char_features=config.n_char_features,
+        block_width=config.block_width,
     )
 
 
@@ -59,15 +57,18 @@ def build_classifier(config: HeadConfig) -> Any:
     )
 
 
-def build_head_pipeline(config: HeadConfig, multilabel: bool) -> Pipeline:
-    """Column selection -> TF-IDF -> calibrated classifier (one-vs-rest when multi-label)."""
+def build_head_pipeline(config: HeadConfig, multilabel: bool, block_width: int | None = None) -> Pipeline:
+    """Column selection + TF-IDF -> calibrated classifier (one-vs-rest when multi-label).
+
+    ``block_width`` (the featurizer's block size) turns on per-block L2 normalisation.
+    """
     classifier = build_classifier(config)
     if multilabel:
         classifier = PartialLabelOneVsRest(classifier)
-    return Pipeline(
-        [
-            ("select", FrequentColumns(min_df=config.min_df, max_features=config.max_features)),
-            ("tfidf", TfidfTransformer(sublinear_tf=config.sublinear_tf)),
-            ("clf", classifier),
-        ]
+    select = TfidfColumns(
+        min_df=config.min_df,
+        max_features=config.max_features,
+        sublinear_tf=config.sublinear_tf,
+        block_width=block_width if config.block_norm else None,
     )
+    return Pipeline([("select", select), ("clf", classifier)])

@@ -73,7 +73,7 @@ class HeadModel:
         ``X`` is the plain hashed matrix; for target-conditioned heads the shared block
         is what counts. Character n-grams are ignored: almost any string shares some.
         """
-        n_word = self.featurizer.n_word_features
+        n_word = self.featurizer.n_word_columns
         columns = self.estimator.named_steps["select"].columns_
         known = np.zeros(n_word, dtype=bool)
         known[columns[columns < n_word]] = True

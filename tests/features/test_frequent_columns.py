@@ -48,3 +48,24 @@ def test_frequent_columns_rejects_wrong_width() -> None:
     sel = FrequentColumns().fit(matrix())
     with pytest.raises(ValueError, match="expected 5 columns"):
         sel.transform(sp.csr_matrix((1, 4)))
+
+
+def test_tfidf_columns_normalise_each_block_on_its_own() -> None:
+    from brandfit.features import TfidfColumns
+
+    X = sp.csr_matrix(np.array([[1, 1, 0, 4], [1, 0, 1, 1], [1, 1, 1, 0]], dtype=float))
+    out = TfidfColumns(min_df=1, block_width=2).fit(X).transform(X).toarray()
+    for row in out:
+        for block in (row[:2], row[2:]):
+            norm = np.linalg.norm(block)
+            assert norm == pytest.approx(1.0, abs=1e-6) or norm == 0
+    whole = TfidfColumns(min_df=1).fit(X).transform(X).toarray()
+    assert np.linalg.norm(whole, axis=1) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_tfidf_columns_rarer_columns_weigh_more() -> None:
+    from brandfit.features import TfidfColumns
+
+    X = sp.csr_matrix(np.array([[1, 1], [1, 0], [1, 0]], dtype=float))
+    out = TfidfColumns(min_df=1, sublinear_tf=False).fit(X).transform(X).toarray()
+    assert out[0, 1] > out[0, 0]

@@ -12,12 +12,12 @@ TEXTS = ["Loving the new #fitness plan 💪 @user", "", "pasta night!!! {{URL}}"
 def test_social_hashing_is_deterministic_and_stateless() -> None:
     a = SocialFeatureHasher().transform(TEXTS)
     b = SocialFeatureHasher().fit(["anything"]).transform(TEXTS)
-    assert a.shape == (4, 2**21)
+    assert a.shape == (4, 6 * 2**20)  # word 1-2 + char 2-5, one block per order
     assert (a != b).nnz == 0
 
 
 def test_social_hashing_clone_and_joblib_round_trip(tmp_path) -> None:
-    hasher = SocialFeatureHasher(word_ngram_range=(1, 3), n_char_features=2**12)
+    hasher = SocialFeatureHasher(word_ngram_range=(1, 3), block_width=2**12)
     copy = clone(hasher)
     assert copy.get_params() == hasher.get_params()
     joblib.dump(hasher, tmp_path / "h.joblib")
@@ -40,10 +40,12 @@ def test_social_hashing_empty_post_is_an_empty_row() -> None:
 
 
 def test_social_hashing_feature_index_points_at_the_column() -> None:
-    hasher = SocialFeatureHasher(n_word_features=2**12, n_char_features=2**12)
-    X = hasher.transform(["gym"])
+    hasher = SocialFeatureHasher(block_width=2**12)
+    X = hasher.transform(["gym class"])
     assert X[0, hasher.feature_index("gym")] >= 1
+    assert X[0, hasher.feature_index("gym class")] >= 1
     assert X[0, hasher.feature_index(" gy", block="char")] >= 1
+    assert hasher.word_feature_indices(["gym", "gym class"]).tolist() == [hasher.feature_index("gym"), hasher.feature_index("gym class")]
 
 
 def test_social_hashing_rejects_a_bare_string() -> None:
@@ -53,7 +55,11 @@ def test_social_hashing_rejects_a_bare_string() -> None:
         SocialFeatureHasher().transform("just one post")
 
 
-def test_social_hashing_blocks_are_separate() -> None:
-    hasher = SocialFeatureHasher(n_word_features=2**10, n_char_features=2**10)
+def test_social_hashing_each_order_has_its_own_block() -> None:
+    hasher = SocialFeatureHasher(word_ngram_range=(1, 2), char_ngram_range=(3, 3), block_width=2**10)
     X = hasher.transform(["hello world"]).toarray()[0]
-    assert np.count_nonzero(X[: 2**10]) > 0 and np.count_nonzero(X[2**10 :]) > 0
+    unigrams, bigrams, trigrams = X[: 2**10], X[2**10 : 2**11], X[2**11 :]
+    assert np.count_nonzero(unigrams) == 2
+    assert np.count_nonzero(bigrams) == 1
+    assert np.count_nonzero(trigrams) == len(" hello ") - 2 + len(" world ") - 2
+    assert hasher.n_word_columns == 2**11
