@@ -34,7 +34,8 @@ class HeadConfig(BaseModel):
     max_features: int | None = Field(default=None, ge=1)
     sublinear_tf: bool = True
     block_norm: bool = True
-    classifier: Literal["logreg", "linear_svc", "sgd"] = "logreg"
+    classifier: Literal["logreg", "linear_svc", "sgd", "nb_logreg", "nb_svc"] = "logreg"
+    nb_alpha: float = Field(default=1.0, gt=0)
     C: float = Field(default=4.0, gt=0)
     class_weight: Literal["balanced"] | None = "balanced"
     max_iter: int = Field(default=2000, ge=10)

@@ -56,7 +56,7 @@ def top_terms(
     steps = model.estimator.named_steps
     weighted = sp.csr_matrix(steps["select"].transform(inputs))
     coef = label_coefficients(model, label)
-    lookup = steps["select"]._lookup()
+    select = steps["select"]
     d = X.shape[1]
     target_ids = model.target_ids(targets) if model.targets is not None and targets is not None else None
     results: list[list[tuple[str, float]]] = []
@@ -72,8 +72,7 @@ def top_terms(
         for term, column in zip(terms, columns, strict=True):
             blocks = [column] if target_ids is None else [column, column + (1 + int(target_ids[i])) * d]
             contribution = 0.0
-            for original in blocks:
-                selected = lookup[original] if original < lookup.shape[0] else -1
+            for selected in select._positions(np.asarray(blocks, dtype=np.int64)).tolist():
                 if selected >= 0:
                     contribution += values.get(int(selected), 0.0) * coef[selected]
             if contribution > 0:

@@ -77,7 +77,7 @@ def drop_overlap(rows: list[dict[str, Any]], banned: set[str], what: str) -> lis
 
 
 # -- heads ---------------------------------------------------------------------------
-def prepare_sentiment(shared: Path, out: Path, sxsw_weight: float) -> None:
+def prepare_sentiment(shared: Path, out: Path, sxsw_weight: float = 0.0) -> None:
     test = [{"text": t, "label": lab} for t, lab in tweeteval(shared, "sentiment", "test")]
     banned = {norm_key(r["text"]) for r in test}
     train = [{"text": t, "label": lab, "weight": 1.0} for t, lab in tweeteval(shared, "sentiment", "train")]
@@ -112,7 +112,7 @@ def davidson_rows(shared: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def prepare_safety(shared: Path, out: Path, davidson_weight: float, hate_as_offensive: bool) -> None:
+def prepare_safety(shared: Path, out: Path, davidson_weight: float = 0.0, hate_as_offensive: bool = False) -> None:
     off_test = [{"text": t, "labels": ["offensive"] if lab == "offensive" else [], "known_labels": ["offensive"]} for t, lab in tweeteval(shared, "offensive", "test")]
     hate_test = [{"text": t, "labels": ["hate"] if lab == "hate" else [], "known_labels": ["hate"]} for t, lab in tweeteval(shared, "hate", "test")]
     banned = {norm_key(r["text"]) for r in off_test + hate_test}
@@ -156,7 +156,8 @@ def topic_split(post_id: str) -> str:
     return "test" if h in (0, 1) else "val" if h in (2, 3) else "train"
 
 
-def prepare_niche(shared: Path, out: Path, extra_weight: float, extra_cap: int) -> None:
+def prepare_niche(shared: Path, out: Path, niche_extra_weight: float = 0.0, niche_extra_cap: int = 0) -> None:
+    extra_weight, extra_cap = niche_extra_weight, niche_extra_cap
     rows: dict[str, list[dict[str, Any]]] = {"train": [], "val": [], "test": []}
     for line in (shared / "tweet_topic_multi_sample" / "tweet_topic_multi_sample.jsonl").read_text(encoding="utf-8").split("\n"):
         if not line.strip():
@@ -191,27 +192,30 @@ def prepare_niche(shared: Path, out: Path, extra_weight: float, extra_cap: int) 
     print(f"niche: train/val/test = {counts} (extra weakly-labelled rows: {len(extra)})")
 
 
+def prepare_settings(head: str) -> dict[str, Any]:
+    """The ``[data.prepare]`` table of ``training/configs/<head>.toml``."""
+    import tomllib
+
+    config = tomllib.loads((HERE / "configs" / f"{head}.toml").read_text(encoding="utf-8"))
+    return dict(config.get("data", {}).get("prepare", {}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--out", type=Path, default=HERE / "build")
     parser.add_argument("--heads", nargs="*", default=["sentiment", "safety", "alignment", "niche"])
-    parser.add_argument("--sxsw-weight", type=float, default=0.5)
-    parser.add_argument("--davidson-weight", type=float, default=0.0)
-    parser.add_argument("--hate-as-offensive", action="store_true")
-    parser.add_argument("--niche-extra-weight", type=float, default=0.3)
-    parser.add_argument("--niche-extra-cap", type=int, default=1500)
     args = parser.parse_args()
     if not args.shared.is_dir():
         raise SystemExit(f"{args.shared}: shared data folder not found (pass --shared)")
     if "sentiment" in args.heads:
-        prepare_sentiment(args.shared, args.out, args.sxsw_weight)
+        prepare_sentiment(args.shared, args.out, **prepare_settings("sentiment"))
     if "safety" in args.heads:
-        prepare_safety(args.shared, args.out, args.davidson_weight, args.hate_as_offensive)
+        prepare_safety(args.shared, args.out, **prepare_settings("safety"))
     if "alignment" in args.heads:
-        prepare_alignment(args.shared, args.out)
+        prepare_alignment(args.shared, args.out, **prepare_settings("alignment"))
     if "niche" in args.heads:
-        prepare_niche(args.shared, args.out, args.niche_extra_weight, args.niche_extra_cap)
+        prepare_niche(args.shared, args.out, **prepare_settings("niche"))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 
 class FrequentColumns(TransformerMixin, BaseEstimator):
@@ -23,7 +23,7 @@ class FrequentColumns(TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None) -> FrequentColumns:
         """Count document frequencies and choose the columns to keep."""
-        X = sp.csr_matrix(X)
+        X = sp.csr_matrix(validate_data(self, X, accept_sparse="csr"))
         if self.min_df < 1:
             raise ValueError(f"min_df must be >= 1, got {self.min_df}")
         df = np.bincount(X.indices, minlength=X.shape[1])
@@ -35,26 +35,25 @@ class FrequentColumns(TransformerMixin, BaseEstimator):
         self.columns_ = keep.astype(np.int32)
         return self
 
-    def _lookup(self) -> np.ndarray:
-        lookup = getattr(self, "_lookup_cache", None)
-        if lookup is None or lookup.shape[0] != self.n_features_in_:
-            lookup = np.full(self.n_features_in_, -1, dtype=np.int32)
-            lookup[self.columns_] = np.arange(self.columns_.size, dtype=np.int32)
-            self._lookup_cache = lookup
-        return lookup
+    def _positions(self, indices: np.ndarray) -> np.ndarray:
+        """Kept position of each original column index, or -1 (binary search, no big lookup table)."""
+        pos = np.searchsorted(self.columns_, indices)
+        pos = np.minimum(pos, max(self.columns_.size - 1, 0))
+        hit = self.columns_[pos] == indices if self.columns_.size else np.zeros(indices.shape, dtype=bool)
+        return np.where(hit, pos, -1).astype(np.int64)
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state.pop("_lookup_cache", None)  # rebuilt on demand; keeps the artefact small
-        return state
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def transform(self, X: Any) -> sp.csr_matrix:
         """Return ``X`` restricted (and re-indexed) to the kept columns."""
         check_is_fitted(self, "columns_")
-        X = sp.csr_matrix(X)
-        if X.shape[1] != self.n_features_in_:
+        if sp.issparse(X) and X.shape[1] != self.n_features_in_:
             raise ValueError(f"expected {self.n_features_in_} columns, got {X.shape[1]}")
-        new_cols = self._lookup()[X.indices]
+        X = sp.csr_matrix(validate_data(self, X, accept_sparse="csr", reset=False))
+        new_cols = self._positions(X.indices)
         kept = new_cols >= 0
         row_of = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))
         indptr = np.zeros(X.shape[0] + 1, dtype=np.int64)
@@ -67,7 +66,7 @@ class FrequentColumns(TransformerMixin, BaseEstimator):
         """Number of non-zero kept columns per row (how much of a post this head knows)."""
         check_is_fitted(self, "columns_")
         X = sp.csr_matrix(X)
-        kept = self._lookup()[X.indices] >= 0
+        kept = self._positions(X.indices) >= 0
         row_of = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))
         return np.bincount(row_of[kept], minlength=X.shape[0])
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from brandfit.features.frequent_columns import FrequentColumns
 
@@ -33,25 +33,31 @@ class TfidfColumns(FrequentColumns):
 
     def fit(self, X: Any, y: Any = None) -> TfidfColumns:
         """Choose columns and learn their smoothed inverse document frequencies."""
+        X = sp.csr_matrix(validate_data(self, X, accept_sparse="csr"))
         super().fit(X, y)
-        X = sp.csr_matrix(X)
         df = np.bincount(X.indices, minlength=X.shape[1])[self.columns_]
         n = X.shape[0]
-        self.idf_ = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
+        self.idf_ = np.log((1 + n) / (1 + df)) + 1.0
         if self.block_width:
             self.column_blocks_ = (self.columns_ // self.block_width).astype(np.int32)
         else:
             self.column_blocks_ = np.zeros(self.columns_.size, dtype=np.int32)
         return self
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
     def transform(self, X: Any) -> sp.csr_matrix:
         """Selected columns as L2-normalised (per block) TF-IDF weights."""
         check_is_fitted(self, "idf_")
         selected = super().transform(X)
-        data = selected.data.astype(np.float32)
-        if self.sublinear_tf:
-            np.log1p(data, out=data)
-        data *= self.idf_[selected.indices]
+        dtype = selected.data.dtype if selected.data.dtype in (np.float32, np.float64) else np.float64
+        data = selected.data.astype(dtype)
+        if self.sublinear_tf:  # sign-preserving, so signed inputs stay defined
+            data = np.sign(data) * np.log1p(np.abs(data))
+        data *= self.idf_[selected.indices].astype(dtype)
         rows = np.repeat(np.arange(selected.shape[0]), np.diff(selected.indptr))
         blocks = self.column_blocks_[selected.indices]
         n_blocks = int(self.column_blocks_.max()) + 1 if self.column_blocks_.size else 1

@@ -12,6 +12,7 @@ from sklearn.svm import LinearSVC
 from brandfit.config import FeatureConfig, HeadConfig
 from brandfit.features import SocialFeatureHasher, TfidfColumns
 from brandfit.heads.multilabel import PartialLabelOneVsRest
+from brandfit.heads.nb_linear import NBLinearClassifier
 
 
 def build_featurizer(config: FeatureConfig) -> SocialFeatureHasher:
@@ -29,6 +30,15 @@ def build_classifier(config: HeadConfig) -> Any:
     if config.classifier == "logreg":
         base = LogisticRegression(
             C=config.C,
+            class_weight=config.class_weight,
+            max_iter=config.max_iter,
+            random_state=config.random_state,
+        )
+    elif config.classifier in ("nb_logreg", "nb_svc"):
+        base = NBLinearClassifier(
+            loss="svc" if config.classifier == "nb_svc" else "logreg",
+            C=config.C,
+            alpha=config.nb_alpha,
             class_weight=config.class_weight,
             max_iter=config.max_iter,
             random_state=config.random_state,

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 UNKNOWN = -1
 
@@ -22,11 +22,19 @@ class PartialLabelOneVsRest(ClassifierMixin, BaseEstimator):
     def __init__(self, estimator: Any = None) -> None:
         self.estimator = estimator
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        tags.input_tags.sparse = True
+        return tags
+
     def fit(self, X: Any, Y: Any, sample_weight: Any = None) -> PartialLabelOneVsRest:
         """Fit one clone of ``estimator`` per column of ``Y``."""
+        if np.ndim(Y) != 2:
+            raise ValueError("Y must be a 2-D indicator matrix (1 / 0 / -1 for not judged)")
+        X, Y = validate_data(self, X, Y, accept_sparse="csr", multi_output=True)
         Y = np.asarray(Y)
-        if Y.ndim != 2:
-            raise ValueError("Y must be a 2-D indicator matrix")
         self.estimators_: list[Any] = []
         for j in range(Y.shape[1]):
             known = Y[:, j] != UNKNOWN
@@ -41,12 +49,12 @@ class PartialLabelOneVsRest(ClassifierMixin, BaseEstimator):
                 est.fit(X[known], y, sample_weight=weight)
             self.estimators_.append(est)
         self.classes_ = np.arange(Y.shape[1])
-        self.n_features_in_ = X.shape[1]
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of each label, shape (n_samples, n_labels)."""
         check_is_fitted(self, "estimators_")
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
         return np.column_stack([est.predict_proba(X)[:, 1] for est in self.estimators_])
 
     def predict(self, X: Any) -> np.ndarray:

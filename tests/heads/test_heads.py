@@ -54,3 +54,37 @@ def test_thresholds_skip_unknown_rows_and_default_to_half() -> None:
     t = tune_label_thresholds(Y, P, "f1")
     assert t[1] == 0.5
     assert 0.1 < t[0] <= 0.4
+
+
+@pytest.mark.parametrize("loss", ["logreg", "svc"])
+def test_nb_linear_learns_binary_and_multiclass(loss: str) -> None:
+    from brandfit.heads.nb_linear import NBLinearClassifier
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 3, size=300)
+    dense = rng.poisson(0.3, size=(300, 30)).astype(float)
+    dense[np.arange(300), y] += 3  # column k marks class k
+    X = sp.csr_matrix(dense)
+    multi = NBLinearClassifier(loss=loss).fit(X, y)
+    assert (multi.predict(X) == y).mean() > 0.95
+    assert multi.coef_.shape == (3, 30)
+    assert multi.decision_function(X).shape == (300, 3)
+    binary = NBLinearClassifier(loss=loss).fit(X, y == 2)
+    assert binary.decision_function(X).shape == (300,)
+    assert binary.coef_[0, 2] > 0 and binary.coef_.shape == (1, 30)
+
+
+def test_nb_linear_calibrated_in_a_head(tmp_path) -> None:
+    from brandfit.config import HeadConfig, TrainConfig
+    from brandfit.data import load_labelled
+    from brandfit.explain import top_terms
+    from brandfit.train import fit_head
+    from tests.conftest import DATA
+
+    config = TrainConfig(head=HeadConfig(min_df=1, calibration_cv=3, classifier="nb_svc", C=0.5))
+    model = fit_head("sentiment", load_labelled(DATA / "sentiment.csv"), config)
+    P = model.predict_proba(model.featurizer.transform(["worst experience ever", "love this so much"]))
+    assert np.allclose(P.sum(axis=1), 1.0)
+    assert model.decide(P) == [["negative"], ["positive"]]
+    [terms] = top_terms(model, ["worst experience ever"], "negative")
+    assert any("worst" in t for t, _ in terms)

@@ -1,0 +1,101 @@
+"""NB-weighted linear classifier (NBSVM / NB-LR, Wang & Manning 2012)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+class NBLinearClassifier(ClassifierMixin, BaseEstimator):
+    """Scale each feature by its naive-Bayes log-count ratio, then fit a linear model.
+
+    For more than two classes one scaled model is fitted per class (one-vs-rest).
+    ``coef_`` holds the effective weights (ratio times linear weight), so evidence can
+    be read off it like any linear model. Probabilities come from a calibration wrapper.
+    """
+
+    def __init__(
+        self,
+        loss: Literal["logreg", "svc"] = "logreg",
+        C: float = 1.0,
+        alpha: float = 1.0,
+        class_weight: Any = None,
+        max_iter: int = 2000,
+        random_state: int = 0,
+    ) -> None:
+        self.loss = loss
+        self.C = C
+        self.alpha = alpha
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def _linear(self) -> Any:
+        if self.loss == "svc":
+            return LinearSVC(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, random_state=self.random_state)
+        return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, solver="liblinear", random_state=self.random_state)
+
+    def _ratio(self, Xb: sp.csr_matrix, positive: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        p = self.alpha + np.asarray(Xb.T @ (weight * positive)).ravel()
+        q = self.alpha + np.asarray(Xb.T @ (weight * ~positive)).ravel()
+        return np.log((p / p.sum()) / (q / q.sum()))
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NBLinearClassifier:
+        """Fit one ratio-scaled linear model (binary) or one per class."""
+        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float64)
+        X = sp.csr_matrix(X)
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        if self.classes_.size < 2:
+            raise ValueError("NBLinearClassifier needs at least two classes")
+        weight = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        Xb = X.copy()
+        Xb.data[:] = 1.0
+        targets = [self.classes_[1]] if self.classes_.size == 2 else list(self.classes_)
+        self.ratios_ = []
+        self.models_ = []
+        for cls in targets:
+            positive = y == cls
+            r = self._ratio(Xb, positive, weight)
+            model = self._linear().fit(X @ sp.diags(r), positive.astype(int), sample_weight=weight)
+            self.ratios_.append(r)
+            self.models_.append(model)
+        return self
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    @property
+    def n_iter_(self) -> int:
+        """Largest number of solver iterations among the fitted linear models."""
+        check_is_fitted(self, "models_")
+        return int(max(np.max(m.n_iter_) for m in self.models_))
+
+    @property
+    def coef_(self) -> np.ndarray:
+        """Effective weights per (positive) class over the input features."""
+        check_is_fitted(self, "models_")
+        return np.vstack([r * m.coef_[0] for r, m in zip(self.ratios_, self.models_, strict=True)])
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Linear scores: shape (n,) for two classes, (n, n_classes) otherwise."""
+        check_is_fitted(self, "models_")
+        X = sp.csr_matrix(validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False))
+        scores = np.column_stack([m.decision_function(X @ sp.diags(r)) for r, m in zip(self.ratios_, self.models_, strict=True)])
+        return scores[:, 0] if self.classes_.size == 2 else scores
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Class with the highest score."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[scores.argmax(axis=1)]

@@ -1,0 +1,90 @@
+"""The default models committed in models/: complete, verified, documented, reproducible figures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from brandfit.data import load_labelled
+from brandfit.evaluate import evaluate_head
+from brandfit.labels import ALIGNMENT_TARGETS, NICHE_LABELS, SENTIMENT_LABELS, STANCE_LABELS
+from brandfit.persistence.registry import load_models
+from tests.conftest import REPO, SHARED
+
+MODELS = REPO / "models"
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_models(MODELS)
+
+
+def test_shipped_models_are_complete_and_verified(shipped) -> None:
+    assert set(shipped.heads) == {"niche", "safety", "sentiment", "alignment"}
+    assert shipped.heads["niche"].labels == sorted(NICHE_LABELS)
+    assert {"offensive", "hate"} <= set(shipped.heads["safety"].labels)
+    assert shipped.heads["sentiment"].labels == sorted(SENTIMENT_LABELS)
+    assert shipped.heads["alignment"].labels == sorted(STANCE_LABELS)
+    assert shipped.heads["alignment"].targets == list(ALIGNMENT_TARGETS)
+
+
+def test_shipped_models_record_data_licences_and_test_metrics(shipped) -> None:
+    for name, manifest in shipped.manifests.items():
+        sources = manifest["training_data"]["sources"]
+        assert sources and all(s.get("licence") for s in sources), name
+        assert any(k.startswith("test") for k in manifest["metrics"]), name
+        card = (MODELS / name / "CARD.md").read_text()
+        assert "licence" in card
+
+
+def test_shipped_models_stay_small() -> None:
+    size = sum(p.stat().st_size for p in MODELS.rglob("*") if p.is_file())
+    assert size < 30e6, f"models/ is {size / 1e6:.1f} MB; the budget is 30 MB"
+
+
+def test_shipped_models_predict_the_obvious(shipped) -> None:
+    from brandfit.predict import Predictor
+
+    rows = Predictor(shipped).predict(
+        [
+            "Crushed leg day at the gym, new squat PR! #fitness",
+            "you are a fucking idiot, shut up",
+            "I love my new phone, the camera is amazing!",
+        ]
+    )
+    assert "fitness_&_health" in rows[0]["niche"]["labels"]
+    assert "offensive" in rows[1]["safety"]["labels"]
+    assert rows[2]["sentiment"]["labels"] == ["positive"]
+
+
+def _build_test_splits(tmp: Path) -> Path:
+    subprocess.run([sys.executable, str(REPO / "training" / "prepare_data.py"), "--shared", str(SHARED), "--out", str(tmp)], check=True, capture_output=True)
+    return tmp
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize(
+    ("head", "split", "recorded"),
+    [
+        ("sentiment", "sentiment/test.jsonl", "test"),
+        ("safety", "safety/test_offensive.jsonl", "test_offensive"),
+        ("safety", "safety/test_hate.jsonl", "test_hate"),
+        ("alignment", "alignment/test.jsonl", "test"),
+        ("niche", "niche/test.jsonl", "test"),
+    ],
+)
+def test_shipped_models_reproduce_their_recorded_test_figures(shipped, tmp_path_factory, head: str, split: str, recorded: str) -> None:
+    build = tmp_path_factory.getbasetemp() / "shared_build"
+    if not (build / split).exists():
+        _build_test_splits(build)
+    model = shipped.heads[head]
+    data = load_labelled(build / split, require_target=model.targets is not None, allow_single_class=True)
+    metrics = evaluate_head(model, data)
+    expected = shipped.manifests[head]["metrics"][recorded]
+    for key in ("n", "macro_f1", "micro_f1", "accuracy"):
+        assert metrics[key] == pytest.approx(expected[key], abs=1e-4), (head, key)
+    assert json.dumps(metrics["per_label"], sort_keys=True) == json.dumps(expected["per_label"], sort_keys=True)
