@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from brandfit.errors import InvalidInputError
 
@@ -39,11 +39,17 @@ class HeadConfig(BaseModel):
     C: float = Field(default=4.0, gt=0)
     class_weight: Literal["balanced"] | None = "balanced"
     max_iter: int = Field(default=2000, ge=10)
-    calibration: Literal["sigmoid", "isotonic", "none"] = "sigmoid"
+    calibration: Literal["auto", "sigmoid", "isotonic", "temperature", "none"] = "auto"
     calibration_cv: int = Field(default=5, ge=2)
     threshold_metric: Literal["f1", "macro_f1"] = "macro_f1"
     low_coverage_min_known: int = Field(default=2, ge=0)
     random_state: int = 0
+
+    @model_validator(mode="after")
+    def _probabilities_available(self) -> HeadConfig:
+        if self.calibration == "none" and self.classifier not in ("logreg", "sgd"):
+            raise ValueError(f"classifier {self.classifier!r} gives no probabilities; set a calibration")
+        return self
 
 
 class TrainConfig(BaseModel):

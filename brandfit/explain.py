@@ -21,8 +21,9 @@ def _linear_part(estimator: Any) -> Any:
     """The underlying linear model of a (possibly calibrated) classifier."""
     calibrated = getattr(estimator, "calibrated_classifiers_", None)
     if calibrated:
-        return calibrated[0].estimator
-    return estimator
+        estimator = calibrated[0].estimator
+    frozen = getattr(estimator, "estimator", None)  # FrozenEstimator around a prefit model
+    return frozen if frozen is not None and hasattr(frozen, "coef_") else estimator
 
 
 def label_coefficients(model: HeadModel, label: str) -> np.ndarray:

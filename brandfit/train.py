@@ -12,7 +12,8 @@ from sklearn.model_selection import KFold
 from brandfit.config import TrainConfig
 from brandfit.data import LabelledPosts, indicator_matrix
 from brandfit.errors import InvalidInputError
-from brandfit.heads.build import build_featurizer, build_head_pipeline
+from brandfit.heads.build import build_featurizer, build_head_pipeline, calibration_method
+from brandfit.heads.calibrate import calibrate_estimator, calibrate_multilabel
 from brandfit.heads.model import HeadKind, HeadModel
 from brandfit.heads.thresholds import tune_binary_threshold, tune_label_thresholds
 from brandfit.labels import canonical_target
@@ -85,8 +86,44 @@ def fit_head(
     estimator.fit(X, y, **fit_params)
     if kind != "multilabel":
         model.labels = [str(c) for c in estimator.classes_]
+    X_val, y_val = _validation_inputs(model, val)
+    if config.head.calibration != "none":
+        progress("calibrating probabilities" + (" on validation data" if val is not None else " by cross-validation"))
+        _calibrate(model, config, X, y, X_val, y_val, train.weights)
     _tune(model, train, val, X, y, config, progress)
     return model
+
+
+def _validation_inputs(model: HeadModel, val: LabelledPosts | None) -> tuple[object | None, np.ndarray | None]:
+    """Validation rows as the classifier sees them (selected TF-IDF columns) and their targets."""
+    if val is None:
+        return None, None
+    inputs = model._inputs(model.featurizer.transform(val.texts), val.targets)
+    X_val = model.estimator.named_steps["select"].transform(inputs)
+    if model.kind == "multilabel":
+        return X_val, indicator_matrix(val, model.labels)
+    return X_val, np.asarray([row[0] for row in val.labels], dtype=object)
+
+
+def _calibrate(
+    model: HeadModel,
+    config: TrainConfig,
+    X: object,
+    y: np.ndarray,
+    X_val: object | None,
+    y_val: np.ndarray | None,
+    weights: np.ndarray | None,
+) -> None:
+    select = model.estimator.named_steps["select"]
+    X_sel = select.transform(X)
+    clf = model.estimator.named_steps["clf"]
+    cv = config.head.calibration_cv
+    if model.kind == "multilabel":
+        calibrate_multilabel(clf, X_val, y_val, X_sel, y, cv, weights)
+        return
+    method = calibration_method(config.head, model.kind)
+    calibrated = calibrate_estimator(clf, method, X_val, y_val, X_sel, y, cv, weights)
+    model.estimator.steps[-1] = ("clf", calibrated)
 
 
 def _tune(

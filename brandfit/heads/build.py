@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
@@ -25,7 +24,7 @@ def build_featurizer(config: FeatureConfig) -> SocialFeatureHasher:
 
 
 def build_classifier(config: HeadConfig) -> Any:
-    """A calibrated linear classifier as the config describes."""
+    """The (uncalibrated) linear classifier the config describes."""
     base: Any
     if config.classifier == "logreg":
         base = LogisticRegression(
@@ -58,17 +57,21 @@ def build_classifier(config: HeadConfig) -> Any:
             max_iter=config.max_iter,
             random_state=config.random_state,
         )
-    if config.calibration == "none":
-        if not hasattr(base, "predict_proba"):
-            raise ValueError(f"{config.classifier} needs calibration to give probabilities")
-        return base
-    return CalibratedClassifierCV(
-        base, method=config.calibration, cv=config.calibration_cv, ensemble=False
-    )
+    return base
+
+
+def calibration_method(config: HeadConfig, kind: str) -> str:
+    """Calibration for a head kind: ``auto`` = temperature for multi-class (keeps the argmax),
+    sigmoid for binary and multi-label (monotone, so tuned thresholds still apply)."""
+    if config.calibration != "auto":
+        return config.calibration
+    return "temperature" if kind == "multiclass" else "sigmoid"
 
 
 def build_head_pipeline(config: HeadConfig, multilabel: bool, block_width: int | None = None) -> Pipeline:
-    """Column selection + TF-IDF -> calibrated classifier (one-vs-rest when multi-label).
+    """Column selection + TF-IDF -> linear classifier (one-vs-rest when multi-label).
+
+    Calibration is added after fitting (see :mod:`brandfit.heads.calibrate`).
 
     ``block_width`` (the featurizer's block size) turns on per-block L2 normalisation.
     """
