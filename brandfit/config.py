@@ -42,6 +42,8 @@ class HeadConfig(BaseModel):
     calibration: Literal["auto", "sigmoid", "isotonic", "temperature", "none"] = "auto"
     calibration_cv: int = Field(default=5, ge=2)
     threshold_metric: Literal["f1", "macro_f1"] = "macro_f1"
+    #: multi-class heads: tune log-probability offsets on validation data for this metric
+    class_offsets_metric: Literal["none", "macro_f1", "macro_recall"] = "none"
     low_coverage_min_known: int = Field(default=2, ge=0)
     random_state: int = 0
 

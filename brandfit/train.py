@@ -15,7 +15,7 @@ from brandfit.errors import InvalidInputError
 from brandfit.heads.build import build_featurizer, build_head_pipeline, calibration_method
 from brandfit.heads.calibrate import calibrate_estimator, calibrate_multilabel
 from brandfit.heads.model import HeadKind, HeadModel
-from brandfit.heads.thresholds import tune_binary_threshold, tune_label_thresholds
+from brandfit.heads.thresholds import tune_binary_threshold, tune_class_offsets, tune_label_thresholds
 from brandfit.labels import canonical_target
 
 Progress = Callable[[str], None]
@@ -135,8 +135,14 @@ def _tune(
     config: TrainConfig,
     progress: Progress,
 ) -> None:
-    """Set decision thresholds from validation data (multi-label and binary heads)."""
+    """Set decision thresholds from validation data."""
     if model.kind == "multiclass":
+        metric = config.head.class_offsets_metric
+        if val is not None and metric != "none":
+            progress(f"tuning class offsets for {metric} on {len(val):,} validation posts")
+            P = model.predict_proba(model.featurizer.transform(val.texts), val.targets)
+            truth = np.asarray([model.labels.index(row[0]) if row[0] in model.labels else -1 for row in val.labels])
+            model.thresholds = [float(v) for v in tune_class_offsets(truth, P, metric)]
         return
     if model.kind == "binary":
         counts = Counter(row[0] for row in train.labels)

@@ -24,6 +24,9 @@ class HeadModel:
 
     ``estimator`` maps the featurizer's hashed matrix (conditioned on a target for
     heads with ``targets``) to probabilities whose columns follow ``labels``.
+    ``thresholds`` are per-label cut-offs (multi-label), the cut-off on the positive
+    label (binary) or additive log-probability offsets (multi-class), all tuned on
+    validation data.
     """
 
     name: str
@@ -93,4 +96,7 @@ class HeadModel:
             pos = self.labels.index(self.positive_label)
             neg = self.labels[1 - pos]
             return [[self.positive_label] if p >= self.thresholds[0] else [neg] for p in P[:, pos]]
+        if self.kind == "multiclass" and self.thresholds:  # tuned log-probability offsets
+            scores = np.log(np.clip(P, 1e-12, 1.0)) + np.asarray(self.thresholds)
+            return [[self.labels[j]] for j in scores.argmax(axis=1)]
         return [[self.labels[j]] for j in P.argmax(axis=1)]

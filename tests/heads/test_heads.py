@@ -88,3 +88,20 @@ def test_nb_linear_calibrated_in_a_head(tmp_path) -> None:
     assert model.decide(P) == [["negative"], ["positive"]]
     [terms] = top_terms(model, ["worst experience ever"], "negative")
     assert any("worst" in t for t, _ in terms)
+
+
+def test_thresholds_class_offsets_fix_a_prior_shift() -> None:
+    from brandfit.heads.thresholds import tune_class_offsets
+
+    # class 1 is always under-scored by 0.3 in log space: offsets must recover it
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, size=600)
+    logits = rng.normal(size=(600, 3)) * 0.5
+    logits[np.arange(600), y] += 1.0
+    logits[:, 1] -= 0.6
+    P = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    before = ((P.argmax(axis=1)) == y)[y == 1].mean()
+    offsets = tune_class_offsets(y, P, "macro_recall")
+    after = ((np.log(P) + offsets).argmax(axis=1) == y)[y == 1].mean()
+    assert offsets[0] == 0 and offsets[1] > 0.2
+    assert after > before
