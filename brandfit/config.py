@@ -36,6 +36,8 @@ class HeadConfig(BaseModel):
     block_norm: bool = True
     classifier: Literal["logreg", "linear_svc", "sgd", "nb_logreg", "nb_svc"] = "logreg"
     nb_alpha: float = Field(default=1.0, gt=0)
+    #: solver of the logreg classifier (liblinear is fastest for binary / one-vs-rest heads)
+    solver: Literal["lbfgs", "liblinear", "saga"] = "lbfgs"
     C: float = Field(default=4.0, gt=0)
     class_weight: Literal["balanced"] | None = "balanced"
     max_iter: int = Field(default=2000, ge=10)

@@ -31,6 +31,7 @@ def build_classifier(config: HeadConfig) -> Any:
             C=config.C,
             class_weight=config.class_weight,
             max_iter=config.max_iter,
+            solver=config.solver,
             random_state=config.random_state,
         )
     elif config.classifier in ("nb_logreg", "nb_svc"):

@@ -25,13 +25,19 @@ def tune_binary_threshold(y_true: np.ndarray, p_positive: np.ndarray, metric: st
     return best
 
 
-def tune_label_thresholds(Y_true: np.ndarray, P: np.ndarray, metric: str) -> np.ndarray:
-    """Per-label thresholds for a multi-label head; rows with -1 (unknown) are ignored."""
-    thresholds = np.full(P.shape[1], 0.5)
+def tune_label_thresholds(Y_true: np.ndarray, P: np.ndarray, metric: str, min_positives: int = 10) -> np.ndarray:
+    """Per-label thresholds for a multi-label head; rows with -1 (unknown) are ignored.
+
+    A label with fewer than ``min_positives`` positive validation rows gets the one
+    threshold tuned over all labels pooled, instead of a cut-off fitted to a handful of posts.
+    """
+    known = Y_true >= 0
+    pooled = tune_binary_threshold(Y_true[known], P[known], metric) if known.any() else 0.5
+    thresholds = np.full(P.shape[1], pooled)
     for j in range(P.shape[1]):
-        known = Y_true[:, j] >= 0
-        if known.sum():
-            thresholds[j] = tune_binary_threshold(Y_true[known, j], P[known, j], metric)
+        rows = known[:, j]
+        if int((Y_true[rows, j] == 1).sum()) >= min_positives:
+            thresholds[j] = tune_binary_threshold(Y_true[rows, j], P[rows, j], metric)
     return thresholds
 
 

@@ -112,6 +112,7 @@ def save_head(
     models_dir.mkdir(parents=True, exist_ok=True)
     final = models_dir / model.name
     staging = Path(tempfile.mkdtemp(prefix=f".{model.name}-", suffix=".tmp", dir=models_dir))
+    staging.chmod(0o755)  # mkdtemp makes it private; a model folder is readable like its files
     try:
         scratch = staging / "pipeline.joblib"
         joblib.dump(model, scratch, compress=("zlib", 6))

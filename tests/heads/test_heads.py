@@ -48,12 +48,21 @@ def test_thresholds_find_the_separating_cut() -> None:
     assert 0.25 < t <= 0.3
 
 
-def test_thresholds_skip_unknown_rows_and_default_to_half() -> None:
+def test_thresholds_skip_unknown_rows_and_pool_rare_labels() -> None:
     Y = np.array([[1, -1], [0, -1]])
     P = np.array([[0.4, 0.9], [0.1, 0.2]])
-    t = tune_label_thresholds(Y, P, "f1")
-    assert t[1] == 0.5
+    t = tune_label_thresholds(Y, P, "f1", min_positives=1)
     assert 0.1 < t[0] <= 0.4
+    assert t[1] == t[0]  # never judged: falls back to the pooled threshold
+
+
+def test_thresholds_labels_with_enough_positives_get_their_own() -> None:
+    rng = np.random.default_rng(0)
+    Y = (rng.random((400, 2)) < 0.5).astype(int)
+    P = np.column_stack([np.where(Y[:, 0] == 1, 0.8, 0.7), np.where(Y[:, 1] == 1, 0.3, 0.2)])
+    t = tune_label_thresholds(Y, P, "f1", min_positives=10)
+    assert 0.7 < t[0] <= 0.8
+    assert 0.2 < t[1] <= 0.3
 
 
 @pytest.mark.parametrize("loss", ["logreg", "svc"])
