@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The models shipped in this repository (``models/`` next to the package).
@@ -17,6 +18,28 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BRANDFIT_", extra="ignore")
 
     models_dir: Path = DEFAULT_MODELS_DIR
+
+    # -- HTTP server (brandfit serve / uvicorn serve:app) --------------------------------
+    #: Bearer/X-API-Key needed on /v1/* when set (compared in constant time, never logged).
+    api_key: SecretStr | None = None
+    #: Key for POST /v1/admin/reload when set (the user key then gets 403 there).
+    admin_key: SecretStr | None = None
+    #: Origins allowed by CORS; empty = CORS closed (no CORS headers at all).
+    cors_origins: list[str] = Field(default_factory=list)
+    #: Request bodies larger than this get 413 (with or without Content-Length).
+    max_body_bytes: int = Field(2_000_000, ge=1024)
+    #: Longest post text accepted (characters); longer -> 422 naming the field.
+    max_text_chars: int = Field(5_000, ge=1)
+    #: Most posts in one POST /v1/predict.
+    max_posts_per_request: int = Field(1_000, ge=1)
+    #: Most posts per influencer in /v1/score and /v1/rank.
+    max_posts_per_influencer: int = Field(200, ge=1)
+    #: Most influencers in one POST /v1/rank.
+    max_influencers_per_rank: int = Field(50, ge=1)
+    #: Threads running model endpoints (CPU-bound; more than a few only costs memory on 2 cores).
+    worker_threads: int = Field(4, ge=1, le=64)
+    #: One JSON access-log line per request on the ``brandfit.access`` logger (no post text).
+    access_log: bool = True
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,8 @@ import typer
 from brandfit.cli.evaluate import evaluate
 from brandfit.cli.models import models_command
 from brandfit.cli.predict import predict
+from brandfit.cli.score import score
+from brandfit.cli.serve import serve
 from brandfit.cli.train import train
 
 app = typer.Typer(
@@ -19,5 +21,7 @@ app.command("train")(train)
 app.command("evaluate")(evaluate)
 app.command("predict")(predict)
 app.command("models")(models_command)
+app.command("score")(score)
+app.command("serve")(serve)
 
 __all__ = ["app"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Final
 
@@ -20,3 +23,21 @@ def make_nlp() -> Language:
     nlp = spacy.blank("en")
     nlp.tokenizer = build_social_tokenizer(nlp)
     return nlp
+
+
+#: Held by every thread that touches the shared StringStore outside a zone while others may be in one.
+NLP_LOCK = threading.RLock()
+
+
+@contextmanager
+def memory_zone() -> Iterator[Language]:
+    """Enter ``make_nlp().memory_zone()`` holding a process-wide lock; yield the pipeline.
+
+    All zones share one StringStore: a zone exiting in one thread frees the strings
+    another thread's zone is still reading (spaCy E018 under a threaded server), and
+    strings another thread adds meanwhile would be transient too. So zones, and code
+    that must add permanent strings (``with NLP_LOCK:``), run one thread at a time.
+    """
+    nlp = make_nlp()
+    with NLP_LOCK, nlp.memory_zone():
+        yield nlp

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from brandfit.text.nlp import make_nlp
+from brandfit.text.nlp import make_nlp, memory_zone
 from brandfit.text.normalize import URL_PLACEHOLDER, USER_PLACEHOLDER, normalize_text
 
 _REPEATS = re.compile(r"(.)\1{3,}")
@@ -64,7 +64,7 @@ def tokenize_posts(texts: Iterable[str], batch_size: int = 1000) -> list[Tokeniz
     nlp = make_nlp()
     normalised = [normalize_text(t) if isinstance(t, str) else "" for t in texts]
     posts: list[TokenizedPost] = []
-    with nlp.memory_zone():
+    with memory_zone():  # locked: zones share one StringStore
         for text, doc in zip(normalised, nlp.tokenizer.pipe(normalised, batch_size=batch_size), strict=True):
             tokens: list[str] = []
             n_words = n_hints = 0

@@ -1,0 +1,289 @@
+"""HTTP server load figures, measured from a second process over loopback.
+
+Usage:
+    python benchmarks/bench_server.py [--models models] [--duration 20] [--tool auto|wrk|python]
+
+Starts ``uvicorn serve:app`` (one worker, the shipped setup) on 127.0.0.1 as a
+subprocess with ``BRANDFIT_MODELS_DIR`` set, waits for ``/readyz``, then drives it
+with ``wrk`` (``apt-get install -y wrk``) or, if wrk is absent, with an httpx load
+generator in this process (the server is always a separate process). Prints:
+
+* ``/v1/predict`` with 1 post, 16 concurrent clients: p50, p99, requests/s (bar: p99 <= 10 ms, >= 400 req/s);
+* ``/v1/predict`` with 100 posts per request, 4 clients: posts/s;
+* ``/v1/score`` for an influencer with 50 posts, 1 client: p50, p99 (bar: p99 <= 50 ms);
+* server RSS after all default models are loaded and after the load (bar: <= 300 MB);
+* non-2xx responses in every run (should be 0).
+
+Post texts are realistic captions written for this script (no data set needed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+
+CAPTIONS = [
+    "Leg day at the gym again, new PR on squats 💪 #fitness #legday",
+    "Homemade pasta with fresh basil and a glass of red tonight 😋",
+    "Finally beat the final boss after three hours, co-op with the squad later",
+    "Climate action cannot wait. Switched my whole wardrobe to recycled fabrics ♻️",
+    "Thanks @loopathletics for the new leggings! #ad #sponsored",
+    "Sunset run along the river, 10k done in 52 minutes #running",
+    "What a pathetic excuse for customer service, never ordering again",
+    "New episode of the podcast is out, link in bio 🎙️",
+    "Trying the viral protein pancakes recipe, verdict: 8/10",
+    "Packing for Lisbon ✈️ any food tips? #travel",
+]
+BRAND = {
+    "name": "Loop Athletics",
+    "aliases": ["LoopAthletics", "@loopathletics", "#loopfit"],
+    "competitors": {"Strive": ["@strivewear"]},
+    "values": [{"name": "sustainability", "terms": ["recycled", "zero waste", "thrifted"]}],
+    "target_audience": {"country": {"US": 0.6, "CA": 0.2, "GB": 0.2}},
+}
+
+
+def posts(n: int) -> list[dict[str, Any]]:
+    return [{"id": f"p{i}", "text": CAPTIONS[i % len(CAPTIONS)]} for i in range(n)]
+
+
+def influencer(n: int) -> dict[str, Any]:
+    return {
+        "handle": "@bench",
+        "platform": "instagram",
+        "followers": 42_000,
+        "audience": {"country": {"US": 0.5, "GB": 0.2}},
+        "posts": [dict(p, likes=900 + i, comments=40, shares=5) for i, p in enumerate(posts(n))],
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """Current and peak resident set size of ``pid`` in MB."""
+    fields = dict(
+        line.split(":", 1)
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if ":" in line
+    )
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def start_server(models: Path, port: int, log: Path, access_log: bool) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "BRANDFIT_MODELS_DIR": str(models),
+        "BRANDFIT_ACCESS_LOG": "true" if access_log else "false",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "serve:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    sink = log.open("wb")
+    return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT)
+
+
+def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.25)
+    raise SystemExit(f"server not ready after {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+# -- wrk ---------------------------------------------------------------------------
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def run_wrk(
+    url: str, body: dict[str, Any], clients: int, seconds: int, workdir: Path
+) -> dict[str, float]:
+    payload = workdir / "body.json"
+    payload.write_text(json.dumps(body))
+    script = workdir / "post.lua"
+    script.write_text(
+        'local f = io.open("' + str(payload) + '", "rb")\n'
+        "wrk.method = 'POST'\nwrk.body = f:read('*a')\nf:close()\n"
+        "wrk.headers['Content-Type'] = 'application/json'\n"
+    )
+    threads = min(2, clients)
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(clients),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    percentiles = dict(re.findall(r"^\s+(50|99)(?:\.000)?%\s+(\S+)$", out, re.MULTILINE))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "p50_ms": _ms(percentiles["50"]),
+        "p99_ms": _ms(percentiles["99"]),
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "non_2xx": float(non_2xx.group(1)) if non_2xx else 0.0,
+        "socket_errors": float(sum(int(x) for x in errors.groups())) if errors else 0.0,
+    }
+
+
+# -- python fallback -----------------------------------------------------------------
+
+
+def run_python(
+    url: str, body: dict[str, Any], clients: int, seconds: int, _workdir: Path
+) -> dict[str, float]:
+    latencies: list[float] = []
+    bad = 0
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    content = json.dumps(body).encode()
+
+    def worker() -> None:
+        nonlocal bad
+        with httpx.Client(headers={"content-type": "application/json"}, timeout=30) as client:
+            while time.monotonic() < stop:
+                start = time.perf_counter()
+                status = client.post(url, content=content).status_code
+                elapsed = (time.perf_counter() - start) * 1000
+                with lock:
+                    latencies.append(elapsed)
+                    bad += status >= 300
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - began
+    latencies.sort()
+
+    def pct(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+
+    return {
+        "p50_ms": pct(0.50),
+        "p99_ms": pct(0.99),
+        "rps": len(latencies) / wall,
+        "non_2xx": float(bad),
+        "socket_errors": 0.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--models",
+        type=Path,
+        default=REPO / "models",
+        help="models directory (default: the repo's models/)",
+    )
+    parser.add_argument("--duration", type=int, default=20, help="seconds per load run")
+    parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="turn the JSON access log off (default: on, as in production)",
+    )
+    args = parser.parse_args()
+    tool = (
+        "wrk" if args.tool == "wrk" or (args.tool == "auto" and shutil.which("wrk")) else "python"
+    )
+    load = run_wrk if tool == "wrk" else run_python
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        log = workdir / "server.log"
+        proc = start_server(args.models.resolve(), port, log, access_log=not args.no_access_log)
+        try:
+            wait_ready(base, proc, log)
+            versions = httpx.get(f"{base}/v1/models").json()["model_versions"]
+            rss_loaded, _ = rss_mb(proc.pid)
+            print(f"server pid {proc.pid}; models {args.models}; versions {versions}")
+            print(
+                f"load tool: {tool}; {args.duration} s per run; access log {'off' if args.no_access_log else 'on'}"
+            )
+            print(f"RSS after load + warm-up: {rss_loaded:.0f} MB")
+            for _ in range(50):  # warm the HTTP path
+                httpx.post(f"{base}/v1/predict", json={"posts": posts(1)})
+            one = load(f"{base}/v1/predict", {"posts": posts(1)}, 16, args.duration, workdir)
+            print(
+                f"/v1/predict 1 post, 16 clients: p50 {one['p50_ms']:.2f} ms, p99 {one['p99_ms']:.2f} ms, {one['rps']:.0f} req/s, non-2xx {one['non_2xx']:.0f}, socket errors {one['socket_errors']:.0f}  (bar: p99 <= 10 ms, >= 400 req/s)"
+            )
+            hundred = load(f"{base}/v1/predict", {"posts": posts(100)}, 4, args.duration, workdir)
+            print(
+                f"/v1/predict 100 posts, 4 clients: {hundred['rps'] * 100:.0f} posts/s (p50 {hundred['p50_ms']:.1f} ms, p99 {hundred['p99_ms']:.1f} ms), non-2xx {hundred['non_2xx']:.0f}"
+            )
+            score = load(
+                f"{base}/v1/score",
+                {"brand": BRAND, "influencer": influencer(50)},
+                1,
+                args.duration,
+                workdir,
+            )
+            print(
+                f"/v1/score 50 posts, 1 client: p50 {score['p50_ms']:.1f} ms, p99 {score['p99_ms']:.1f} ms, {score['rps']:.1f} req/s, non-2xx {score['non_2xx']:.0f}  (bar: p99 <= 50 ms)"
+            )
+            rss_now, rss_peak = rss_mb(proc.pid)
+            print(
+                f"RSS after the runs: {rss_now:.0f} MB (peak {rss_peak:.0f} MB)  (bar: <= 300 MB)"
+            )
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

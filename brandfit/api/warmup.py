@@ -1,0 +1,13 @@
+"""Warm a freshly loaded model set so the first real request is not the slow one."""
+
+from __future__ import annotations
+
+from brandfit.persistence.registry import LoadedModels
+from brandfit.predict import Predictor
+
+WARMUP_TEXTS = ["Leg day at the gym again #fitness @user", ""]
+
+
+def warm_up(models: LoadedModels) -> None:
+    """Run every head once (tokenizer, hashing, estimators, alignment targets)."""
+    Predictor(models).predict(WARMUP_TEXTS)
