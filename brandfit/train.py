@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from sklearn.base import clone
@@ -130,7 +131,7 @@ def _tune(
     model: HeadModel,
     train: LabelledPosts,
     val: LabelledPosts | None,
-    X_train: object,
+    X_train: Any,
     y_train: np.ndarray,
     config: TrainConfig,
     progress: Progress,
@@ -156,7 +157,7 @@ def _tune(
             Y = np.asarray([row[0] for row in val.labels], dtype=object)
     elif model.kind == "multilabel":
         progress("tuning thresholds on 3-fold cross-validation predictions")
-        P = _cross_val_proba(model, X_train, y_train, config.head.random_state)
+        P = _cross_val_proba(model, X_train, y_train, config)
         Y = y_train
     else:
         return
@@ -170,11 +171,14 @@ def _tune(
     model.thresholds = [tune_binary_threshold(truth, P[:, pos], metric)]
 
 
-def _cross_val_proba(model: HeadModel, X: object, Y: np.ndarray, seed: int) -> np.ndarray:
-    """Out-of-fold probabilities of a multi-label head on its own training data."""
+def _cross_val_proba(model: HeadModel, X: Any, Y: np.ndarray, config: TrainConfig) -> np.ndarray:
+    """Out-of-fold calibrated probabilities of a multi-label head on its own training data."""
     P = np.zeros(Y.shape, dtype=np.float64)
-    folds = KFold(n_splits=3, shuffle=True, random_state=seed)
+    folds = KFold(n_splits=3, shuffle=True, random_state=config.head.random_state)
     for fit_rows, held_rows in folds.split(Y):
-        fold_model = clone(model.estimator).fit(X[fit_rows], Y[fit_rows])  # type: ignore[index]
-        P[held_rows] = fold_model.predict_proba(X[held_rows])  # type: ignore[index]
+        fold = clone(model.estimator).fit(X[fit_rows], Y[fit_rows])
+        if config.head.calibration != "none":
+            X_fit = fold.named_steps["select"].transform(X[fit_rows])
+            calibrate_multilabel(fold.named_steps["clf"], None, None, X_fit, Y[fit_rows], config.head.calibration_cv)
+        P[held_rows] = fold.predict_proba(X[held_rows])
     return P

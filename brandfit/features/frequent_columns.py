@@ -53,6 +53,10 @@ class FrequentColumns(TransformerMixin, BaseEstimator):
         if sp.issparse(X) and X.shape[1] != self.n_features_in_:
             raise ValueError(f"expected {self.n_features_in_} columns, got {X.shape[1]}")
         X = sp.csr_matrix(validate_data(self, X, accept_sparse="csr", reset=False))
+        return self._select(X)
+
+    def _select(self, X: sp.csr_matrix) -> sp.csr_matrix:
+        """Column selection on a CSR matrix already known to be valid."""
         new_cols = self._positions(X.indices)
         kept = new_cols >= 0
         row_of = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))

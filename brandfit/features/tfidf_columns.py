@@ -52,7 +52,16 @@ class TfidfColumns(FrequentColumns):
     def transform(self, X: Any) -> sp.csr_matrix:
         """Selected columns as L2-normalised (per block) TF-IDF weights."""
         check_is_fitted(self, "idf_")
-        selected = super().transform(X)
+        return self._weight(super().transform(X))
+
+    def transform_trusted(self, X: sp.csr_matrix) -> sp.csr_matrix:
+        """:meth:`transform` for a CSR matrix from brandfit's own featurizer (no re-validation)."""
+        check_is_fitted(self, "idf_")
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(f"expected {self.n_features_in_} columns, got {X.shape[1]}")
+        return self._weight(self._select(sp.csr_matrix(X)))
+
+    def _weight(self, selected: sp.csr_matrix) -> sp.csr_matrix:
         dtype = selected.data.dtype if selected.data.dtype in (np.float32, np.float64) else np.float64
         data = selected.data.astype(dtype)
         if self.sublinear_tf:  # sign-preserving, so signed inputs stay defined

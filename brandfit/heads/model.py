@@ -8,10 +8,12 @@ from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import config_context
 from sklearn.pipeline import Pipeline
 
 from brandfit.errors import UnknownLabelError
 from brandfit.features import SocialFeatureHasher
+from brandfit.heads.fast import fast_predict_proba
 from brandfit.heads.targets import condition_on_targets
 from brandfit.labels import canonical_target
 
@@ -67,7 +69,12 @@ class HeadModel:
     # -- scoring -----------------------------------------------------------------
     def predict_proba(self, X: sp.csr_matrix, targets: Sequence[str] | None = None) -> np.ndarray:
         """Calibrated probabilities, shape (n_posts, n_labels), columns in ``labels`` order."""
-        P = self.estimator.predict_proba(self._inputs(X, targets))
+        inputs = self._inputs(X, targets)
+        fast = fast_predict_proba(self.estimator, inputs)
+        if fast is not None:
+            return fast
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            P = self.estimator.predict_proba(inputs)
         return np.asarray(P, dtype=np.float64)
 
     def known_counts(self, X: sp.csr_matrix) -> np.ndarray:
@@ -77,13 +84,11 @@ class HeadModel:
         is what counts. Character n-grams are ignored: almost any string shares some.
         """
         n_word = self.featurizer.n_word_columns
-        columns = self.estimator.named_steps["select"].columns_
-        known = np.zeros(n_word, dtype=bool)
-        known[columns[columns < n_word]] = True
+        select = self.estimator.named_steps["select"]
         X = sp.csr_matrix(X)
-        hit = np.zeros(X.indices.shape[0], dtype=bool)
         in_words = X.indices < n_word
-        hit[in_words] = known[X.indices[in_words]]
+        hit = np.zeros(X.indices.shape[0], dtype=bool)
+        hit[in_words] = select._positions(X.indices[in_words].astype(np.int64)) >= 0
         rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
         return np.bincount(rows[hit], minlength=X.shape[0])
 

@@ -13,6 +13,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
+def _scale_columns(X: sp.csr_matrix, ratios: np.ndarray) -> sp.csr_matrix:
+    """``X @ diag(ratios)`` without building the diagonal matrix."""
+    scaled = X.copy()
+    scaled.data = scaled.data * ratios[scaled.indices]
+    return scaled
+
+
 class NBLinearClassifier(ClassifierMixin, BaseEstimator):
     """Scale each feature by its naive-Bayes log-count ratio, then fit a linear model.
 
@@ -59,14 +66,17 @@ class NBLinearClassifier(ClassifierMixin, BaseEstimator):
         Xb = X.copy()
         Xb.data[:] = 1.0
         targets = [self.classes_[1]] if self.classes_.size == 2 else list(self.classes_)
-        self.ratios_ = []
-        self.models_ = []
-        for cls in targets:
+        self.ratios_: list[np.ndarray] = []
+        self.models_: list[Any] = []
+        for cls in targets:  # one ratio-scaled linear model per positive class
             positive = y == cls
             r = self._ratio(Xb, positive, weight)
-            model = self._linear().fit(X @ sp.diags(r), positive.astype(int), sample_weight=weight)
+            model = self._linear().fit(_scale_columns(X, r), positive.astype(int), sample_weight=weight)
             self.ratios_.append(r)
             self.models_.append(model)
+        # (X diag(r)) w + b == X (r * w) + b: keep the effective weights for fast scoring
+        self.effective_coef_ = np.vstack([r * m.coef_[0] for r, m in zip(self.ratios_, self.models_, strict=True)])
+        self.intercepts_ = np.asarray([float(np.ravel(m.intercept_)[0]) for m in self.models_])
         return self
 
     def __sklearn_tags__(self) -> Any:
@@ -83,14 +93,14 @@ class NBLinearClassifier(ClassifierMixin, BaseEstimator):
     @property
     def coef_(self) -> np.ndarray:
         """Effective weights per (positive) class over the input features."""
-        check_is_fitted(self, "models_")
-        return np.vstack([r * m.coef_[0] for r, m in zip(self.ratios_, self.models_, strict=True)])
+        check_is_fitted(self, "effective_coef_")
+        return self.effective_coef_
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Linear scores: shape (n,) for two classes, (n, n_classes) otherwise."""
         check_is_fitted(self, "models_")
         X = sp.csr_matrix(validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False))
-        scores = np.column_stack([m.decision_function(X @ sp.diags(r)) for r, m in zip(self.ratios_, self.models_, strict=True)])
+        scores = np.asarray(X @ self.effective_coef_.T) + self.intercepts_
         return scores[:, 0] if self.classes_.size == 2 else scores
 
     def predict(self, X: Any) -> np.ndarray:
