@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from brandfit.cli.classify import classify
 from brandfit.cli.evaluate import evaluate
 from brandfit.cli.models import models_command
 from brandfit.cli.predict import predict
@@ -21,6 +22,7 @@ app.command("train")(train)
 app.command("evaluate")(evaluate)
 app.command("predict")(predict)
 app.command("models")(models_command)
+app.command("classify")(classify)
 app.command("score")(score)
 app.command("serve")(serve)
 

@@ -1,0 +1,237 @@
+"""Batch classification: throughput, peak memory, Dask vs local, and fastText as the peer.
+
+Usage:
+    python benchmarks/bench_batch.py [--rows 1000000] [--models models] [--shared ../shared/data]
+                                     [--workers 2] [--dask-rows 100000] [--skip-dask]
+
+Builds two archives by sampling real post texts from ../shared/data (TweetEval train
+splits and Instagram influencer captions) with synthetic authors and metrics:
+``--rows / 10`` and ``--rows`` posts (100k and 1M by default), as CSV under
+benchmarks/out/ (git-ignored). Then, in this one run on this machine:
+
+1. ``brandfit classify`` with all four heads, local engine, ``--workers`` processes, on
+   both archives: posts/s and the peak RSS of the whole process tree (driver +
+   workers, sampled every 50 ms), so 100k vs 1M shows whether memory stays flat;
+2. the Dask engine (LocalCluster with ``--workers`` workers) on the ``--dask-rows``
+   archive vs the local run on the same archive: both speeds and a byte-for-byte
+   comparison of every output part and the quarantine;
+3. fastText (``fasttext-wheel``), trained here on TweetEval offensive train, predicting
+   one head on the same posts: posts/s, the peer to beat.
+
+Needs the ``bench`` and ``dask`` extras: ``pip install -e ".[bench,dask]"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "benchmarks" / "out"
+CLI = "from brandfit.cli import app; app()"
+
+
+def text_pool(shared: Path) -> list[str]:
+    pool: list[str] = []
+    for task in ("sentiment", "offensive", "hate"):
+        pool += (
+            (shared / "tweeteval" / task / "train_text.txt").read_text(encoding="utf-8").split("\n")
+        )
+    path = (
+        shared / "niche_extra" / "instagram_influencer_posts" / "instagram_influencer_posts.jsonl"
+    )
+    pool += [
+        json.loads(line)["text"]
+        for line in path.read_text(encoding="utf-8").split("\n")
+        if line.strip()
+    ]
+    return [t for t in pool if t.strip() and len(t) <= 10_000]
+
+
+def build_archive(pool: list[str], rows: int, path: Path, seed: int = 0) -> Path:
+    if path.exists():
+        return path
+    rng = random.Random(seed)
+    authors = max(rows // 200, 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    for start in range(0, rows, 100_000):
+        n = min(100_000, rows - start)
+        frame = pd.DataFrame(
+            {
+                "id": [f"p{start + i}" for i in range(n)],
+                "author": [f"creator{rng.randrange(authors)}" for _ in range(n)],
+                "text": [rng.choice(pool) for _ in range(n)],
+                "likes": [rng.randrange(5_000) for _ in range(n)],
+                "comments": [rng.randrange(300) for _ in range(n)],
+                "followers": [rng.randrange(1_000, 2_000_000) for _ in range(n)],
+            }
+        )
+        frame.to_csv(tmp, mode="a" if start else "w", header=not start, index=False)
+    tmp.replace(path)
+    return path
+
+
+class TreeRSS:
+    """Peak of the summed RSS of a process and all its descendants, sampled in a thread."""
+
+    def __init__(self, pid: int, every: float = 0.05) -> None:
+        import psutil
+
+        self._root = psutil.Process(pid)
+        self._every = every
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                procs = [self._root, *self._root.children(recursive=True)]
+                total = 0
+                for proc in procs:
+                    with contextlib.suppress(psutil.Error):
+                        total += proc.memory_info().rss
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                return
+            time.sleep(self._every)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def classify(
+    archive: Path, out: Path, models: Path, workers: int, engine: str = "local"
+) -> tuple[dict, float, int]:
+    shutil.rmtree(out, ignore_errors=True)
+    command = [
+        sys.executable,
+        "-c",
+        CLI,
+        "classify",
+        str(archive),
+        "--out",
+        str(out),
+        "--models",
+        str(models),
+    ]
+    command += ["--engine", engine, "--workers", str(workers), "--quiet"]
+    start = time.perf_counter()
+    process = subprocess.Popen(command)
+    rss = TreeRSS(process.pid)
+    code = process.wait()
+    peak = rss.stop()
+    elapsed = time.perf_counter() - start
+    if code != 0:
+        raise SystemExit(f"brandfit classify failed with exit code {code}: {' '.join(command)}")
+    return json.loads((out / "summary.json").read_text()), elapsed, peak
+
+
+def same_outputs(a: Path, b: Path) -> bool:
+    names = sorted(p.relative_to(a) for p in (a / "posts").iterdir())
+    if names != sorted(p.relative_to(b) for p in (b / "posts").iterdir()):
+        return False
+    files = [*names, Path("quarantine.jsonl")]
+    return all((a / n).read_bytes() == (b / n).read_bytes() for n in files)
+
+
+def bench_fasttext(texts: list[str], shared: Path) -> float:
+    try:
+        import fasttext
+    except ImportError as exc:  # pragma: no cover - benchmark only
+        raise SystemExit('fastText is the peer here: pip install -e ".[bench]"') from exc
+    folder = shared / "tweeteval" / "offensive"
+    train = folder.joinpath("train_text.txt").read_text(encoding="utf-8").split("\n")
+    labels = folder.joinpath("train_labels.txt").read_text(encoding="utf-8").split("\n")
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
+        for text, label in zip(train, labels, strict=False):
+            if text.strip() and label.strip():
+                handle.write(f"__label__{label.strip()} {text.strip().lower()}\n")
+    model = fasttext.train_supervised(handle.name, epoch=10, wordNgrams=2, verbose=0)
+    Path(handle.name).unlink()
+    cleaned = [re.sub(r"\s+", " ", t).strip().lower() for t in texts]
+    start = time.perf_counter()
+    model.predict(cleaned)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000, help="largest archive (the small one is rows/10)"
+    )
+    parser.add_argument(
+        "--dask-rows", type=int, default=None, help="archive for Dask vs local (default: rows/10)"
+    )
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--models", type=Path, default=REPO / "models")
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--skip-dask", action="store_true")
+    args = parser.parse_args()
+
+    pool = text_pool(args.shared)
+    sizes = sorted({max(args.rows // 10, 1), args.rows})
+    archives = {n: build_archive(pool, n, OUT / f"archive-{n}.csv") for n in sizes}
+    print(f"models: {args.models}   workers: {args.workers}   text pool: {len(pool):,} real posts")
+    results = {}
+    for n in sizes:
+        summary, elapsed, peak = classify(
+            archives[n], OUT / f"job-local-{n}", args.models, args.workers
+        )
+        results[n] = (summary, elapsed)
+        rate = summary["timings"]["rows_per_s"]
+        print(
+            f"local engine, {n:>9,} posts, 4 heads: {rate:>8,.0f} posts/s "
+            f"(job {summary['timings']['elapsed_s']:.1f} s, wall incl. start-up {elapsed:.1f} s), "
+            f"peak RSS (driver + workers) {peak / 2**20:,.0f} MB, "
+            f"scored {summary['scored']:,} quarantined {summary['quarantined']:,}"
+        )
+
+    if not args.skip_dask:
+        n = args.dask_rows or sizes[0]
+        archive = archives.get(n) or build_archive(pool, n, OUT / f"archive-{n}.csv")
+        if n not in results:
+            results[n] = classify(archive, OUT / f"job-local-{n}", args.models, args.workers)[:2]
+        dask_summary, dask_elapsed, dask_peak = classify(
+            archive, OUT / f"job-dask-{n}", args.models, args.workers, "dask"
+        )
+        local_rate = results[n][0]["timings"]["rows_per_s"]
+        dask_rate = dask_summary["timings"]["rows_per_s"]
+        identical = same_outputs(OUT / f"job-local-{n}", OUT / f"job-dask-{n}")
+        print(
+            f"dask LocalCluster ({args.workers} workers), {n:,} posts: {dask_rate:,.0f} posts/s "
+            f"(wall incl. cluster start {dask_elapsed:.1f} s, peak RSS {dask_peak / 2**20:,.0f} MB) "
+            f"vs local {local_rate:,.0f} posts/s; identical output: {identical}"
+        )
+
+    texts = pd.read_csv(archives[sizes[-1]], usecols=["text"], dtype=str, keep_default_na=False)[
+        "text"
+    ].tolist()
+    peer = bench_fasttext(texts, args.shared)
+    ours = results[sizes[-1]][0]["timings"]["rows_per_s"]
+    print(f"fastText, 1 head (offensive), {len(texts):,} posts, 1 thread: {peer:,.0f} posts/s")
+    print(
+        f"ratio brandfit batch (4 heads, {args.workers} workers) / fastText (1 head): {ours / peer:.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

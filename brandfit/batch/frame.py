@@ -1,0 +1,147 @@
+"""``classify_frame``: the one pure partition function both batch engines call.
+
+It turns a DataFrame of posts into one flat, Parquet-friendly row per post. The
+layout follows the Predictor's output contract, flattened with ``__`` as separator:
+
+==============================  =============  ==============================================
+column                          type           meaning
+==============================  =============  ==============================================
+``id``                          string         the post id
+(every other input column)      as given       passed through unchanged (``text`` is dropped)
+``<head>__labels``              list<string>   labels decided by ``niche``/``safety``/``sentiment``
+``<head>__<label>``             float64        that label's probability (4 decimals)
+``alignment__<value>__labels``  list<string>   stance toward ``value`` (supports/neutral/opposes)
+``alignment__<value>__<stance>`` float64       that stance's probability
+``flags``                       list<string>   weak-signal flags (empty_text, no_signal, ...)
+``model_version__<head>``       string         version of the model that made the columns
+==============================  =============  ==============================================
+
+Heads appear in the models' order, labels in each head's label order, values in the
+order of ``targets``: the schema depends only on the models and options, never on the
+rows, so an empty partition has the same columns and types as a full one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from brandfit.errors import InvalidInputError
+from brandfit.predict import Predictor
+
+SEP = "__"
+#: Posts per ``Predictor.predict`` call: bounds memory (about 0.1 MB per post in flight).
+PREDICT_BATCH = 1000
+
+
+def score_columns(
+    predictor: Predictor, heads: Sequence[str] | None = None, targets: Sequence[str] | None = None
+) -> list[str]:
+    """Prediction column names (after the pass-through columns) for these heads and targets."""
+    names = _heads(predictor, heads)
+    values = predictor.resolve_targets(targets) if "alignment" in names else []
+    columns: list[str] = []
+    for name in names:
+        model = predictor.models.heads[name]
+        if model.targets is not None:
+            for value in values:
+                columns += [f"{name}{SEP}{value}{SEP}labels"] + [
+                    f"{name}{SEP}{value}{SEP}{label}" for label in model.labels
+                ]
+        else:
+            columns += [f"{name}{SEP}labels"] + [f"{name}{SEP}{label}" for label in model.labels]
+    columns.append("flags")
+    columns += [f"model_version{SEP}{name}" for name in names]
+    return columns
+
+
+def _heads(predictor: Predictor, heads: Sequence[str] | None) -> list[str]:
+    loaded = list(predictor.models.heads)
+    if heads is None:
+        return loaded
+    for name in heads:
+        predictor.models.head(name)  # unknown -> UnknownHeadError
+    return [name for name in loaded if name in heads]
+
+
+def classify_frame(
+    df: pd.DataFrame,
+    predictor: Predictor,
+    *,
+    text_col: str = "text",
+    id_col: str = "id",
+    heads: Sequence[str] | None = None,
+    targets: Sequence[str] | None = None,
+    batch_size: int = PREDICT_BATCH,
+) -> pd.DataFrame:
+    """Classify every post of ``df`` with every head; one flat output row per input row.
+
+    Parameters
+    ----------
+    df
+        Posts; needs ``text_col`` (strings) and ``id_col``. Other columns pass through.
+    predictor
+        A loaded :class:`~brandfit.predict.Predictor`.
+    text_col, id_col
+        Column names of the post text and id (the id column comes out as ``id``).
+    heads
+        Heads to run (default: every loaded head).
+    targets
+        Values for the alignment head (default: every value it knows).
+    batch_size
+        Posts per ``Predictor.predict`` call; results do not depend on it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, the pass-through columns, then :func:`score_columns`; same row order.
+    """
+    for column in (text_col, id_col):
+        if column not in df.columns:
+            raise InvalidInputError(f"no column {column!r}; columns are {list(df.columns)}")
+    names = _heads(predictor, heads)
+    values = predictor.resolve_targets(targets) if "alignment" in names else []
+    texts = [t if isinstance(t, str) else None for t in df[text_col].tolist()]
+    ids = df[id_col].tolist()
+    predictions: list[dict[str, Any]] = []
+    for start in range(0, len(texts), batch_size):  # the Predictor's memory grows with its batch
+        end = start + batch_size
+        predictions += predictor.predict(texts[start:end], ids=ids[start:end], targets=values, heads=names)
+    out = df.drop(columns=[text_col]).reset_index(drop=True)
+    out = out.rename(columns={id_col: "id"})
+    out = out[["id", *[c for c in out.columns if c != "id"]]]
+    columns: dict[str, Any] = {}
+    for name in names:
+        model = predictor.models.heads[name]
+        if model.targets is not None:
+            for value in values:
+                parts = [p[name][value] for p in predictions]
+                columns.update(_flatten(f"{name}{SEP}{value}", model.labels, parts))
+        else:
+            columns.update(_flatten(name, model.labels, [p[name] for p in predictions]))
+    columns["flags"] = pd.Series([list(p["flags"]) for p in predictions], dtype=object)
+    versions = predictor.versions
+    for name in names:
+        columns[f"model_version{SEP}{name}"] = pd.Series([versions[name]] * len(out), dtype=object)
+    clash = set(columns) & set(out.columns)
+    if clash:
+        raise InvalidInputError(
+            f"input columns {sorted(clash)} clash with output columns; rename them"
+        )
+    scored = pd.DataFrame(columns, index=out.index)
+    return pd.concat([out, scored], axis=1)
+
+
+def _flatten(
+    prefix: str, labels: Sequence[str], parts: list[dict[str, Any]]
+) -> dict[str, pd.Series]:
+    out: dict[str, pd.Series] = {
+        f"{prefix}{SEP}labels": pd.Series([list(p["labels"]) for p in parts], dtype=object)
+    }
+    for label in labels:
+        out[f"{prefix}{SEP}{label}"] = pd.Series(
+            [p["scores"][label] for p in parts], dtype="float64"
+        )
+    return out

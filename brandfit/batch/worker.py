@@ -1,0 +1,73 @@
+"""The task both engines run on a chunk, and the per-process Predictor cache behind it.
+
+A task carries the chunk and a small :class:`TaskSpec` (models dir, expected
+versions, heads, targets) — never the models. Each process (the local process, a
+local pool worker, a Dask worker) loads the Predictor once, on its first task, and
+keeps it keyed by models dir + versions. A worker whose models differ from the
+driver's refuses the task instead of mixing versions in one output.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from brandfit.batch.frame import classify_frame
+from brandfit.errors import IncompatibleModelError
+from brandfit.predict import Predictor
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """What a worker needs to classify a chunk exactly as the driver would."""
+
+    models_dir: str
+    versions: tuple[tuple[str, str], ...]
+    heads: tuple[str, ...]
+    targets: tuple[str, ...]
+
+    @classmethod
+    def for_predictor(
+        cls, predictor: Predictor, models_dir: str | Path, targets: list[str]
+    ) -> TaskSpec:
+        """Build the spec that reproduces ``predictor``'s output with ``targets``."""
+        versions = tuple(sorted(predictor.versions.items()))
+        return cls(
+            str(Path(models_dir).resolve()), versions, tuple(predictor.models.heads), tuple(targets)
+        )
+
+
+_CACHE: dict[tuple[str, tuple[tuple[str, str], ...]], Predictor] = {}
+_LOCK = threading.Lock()
+
+
+def remember(spec: TaskSpec, predictor: Predictor) -> None:
+    """Seed this process's cache with an already loaded Predictor."""
+    with _LOCK:
+        _CACHE[(spec.models_dir, spec.versions)] = predictor
+
+
+def predictor_for(spec: TaskSpec) -> Predictor:
+    """Return this process's Predictor for ``spec``, loading it on first use."""
+    key = (spec.models_dir, spec.versions)
+    with _LOCK:
+        predictor = _CACHE.get(key)
+        if predictor is None:
+            predictor = Predictor.from_dir(spec.models_dir, list(spec.heads))
+            found = tuple(sorted(predictor.versions.items()))
+            if found != spec.versions:
+                raise IncompatibleModelError(
+                    f"{spec.models_dir} on this worker holds models {dict(found)}, but the job runs "
+                    f"{dict(spec.versions)}; install the same models on every worker"
+                )
+            _CACHE[key] = predictor
+    return predictor
+
+
+def classify_partition(frame: pd.DataFrame, spec: TaskSpec) -> pd.DataFrame:
+    """Classify one chunk frame (``id``, ``text``, pass-through columns) in this process."""
+    predictor = predictor_for(spec)
+    return classify_frame(frame, predictor, heads=list(spec.heads), targets=list(spec.targets))
