@@ -15,6 +15,7 @@ from brandfit.data import LabelledPosts, indicator_matrix
 from brandfit.errors import InvalidInputError
 from brandfit.heads.build import build_featurizer, build_head_pipeline, calibration_method
 from brandfit.heads.calibrate import calibrate_estimator, calibrate_multilabel
+from brandfit.heads.compact import compact_weights
 from brandfit.heads.model import HeadKind, HeadModel
 from brandfit.heads.thresholds import tune_binary_threshold, tune_class_offsets, tune_label_thresholds
 from brandfit.labels import canonical_target
@@ -91,6 +92,7 @@ def fit_head(
     if config.head.calibration != "none":
         progress("calibrating probabilities" + (" on validation data" if val is not None else " by cross-validation"))
         _calibrate(model, config, X, y, X_val, y_val, train.weights)
+    compact_weights(model.estimator.named_steps["clf"])
     _tune(model, train, val, X, y, config, progress)
     return model
 

@@ -66,17 +66,20 @@ class NBLinearClassifier(ClassifierMixin, BaseEstimator):
         Xb = X.copy()
         Xb.data[:] = 1.0
         targets = [self.classes_[1]] if self.classes_.size == 2 else list(self.classes_)
-        self.ratios_: list[np.ndarray] = []
-        self.models_: list[Any] = []
+        coefs: list[np.ndarray] = []
+        intercepts: list[float] = []
+        iterations: list[int] = []
         for cls in targets:  # one ratio-scaled linear model per positive class
             positive = y == cls
             r = self._ratio(Xb, positive, weight)
             model = self._linear().fit(_scale_columns(X, r), positive.astype(int), sample_weight=weight)
-            self.ratios_.append(r)
-            self.models_.append(model)
-        # (X diag(r)) w + b == X (r * w) + b: keep the effective weights for fast scoring
-        self.effective_coef_ = np.vstack([r * m.coef_[0] for r, m in zip(self.ratios_, self.models_, strict=True)])
-        self.intercepts_ = np.asarray([float(np.ravel(m.intercept_)[0]) for m in self.models_])
+            # (X diag(r)) w + b == X (r * w) + b: only the effective weights are kept
+            coefs.append(r * model.coef_[0])
+            intercepts.append(float(np.ravel(model.intercept_)[0]))
+            iterations.append(int(np.max(model.n_iter_)))
+        self.effective_coef_ = np.vstack(coefs)
+        self.intercepts_ = np.asarray(intercepts)
+        self.n_iters_ = np.asarray(iterations)
         return self
 
     def __sklearn_tags__(self) -> Any:
@@ -87,8 +90,8 @@ class NBLinearClassifier(ClassifierMixin, BaseEstimator):
     @property
     def n_iter_(self) -> int:
         """Largest number of solver iterations among the fitted linear models."""
-        check_is_fitted(self, "models_")
-        return int(max(np.max(m.n_iter_) for m in self.models_))
+        check_is_fitted(self, "n_iters_")
+        return int(self.n_iters_.max())
 
     @property
     def coef_(self) -> np.ndarray:
@@ -98,7 +101,7 @@ class NBLinearClassifier(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Linear scores: shape (n,) for two classes, (n, n_classes) otherwise."""
-        check_is_fitted(self, "models_")
+        check_is_fitted(self, "effective_coef_")
         X = sp.csr_matrix(validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False))
         scores = np.asarray(X @ self.effective_coef_.T) + self.intercepts_
         return scores[:, 0] if self.classes_.size == 2 else scores
