@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.frozen import FrozenEstimator
 
 from brandfit.heads.multilabel import PartialLabelOneVsRest
 
@@ -19,9 +20,8 @@ def _linear_models(estimator: Any) -> list[Any]:
         return [m for est in estimator.estimators_ for m in _linear_models(est)]
     if isinstance(estimator, CalibratedClassifierCV):
         return [m for cc in estimator.calibrated_classifiers_ for m in _linear_models(cc.estimator)]
-    inner = getattr(estimator, "estimator", None)  # FrozenEstimator
-    if inner is not None and not hasattr(estimator, "coef_"):
-        return _linear_models(inner)
+    if isinstance(estimator, FrozenEstimator):  # delegates attribute reads, so test the type
+        return _linear_models(estimator.estimator)
     return [estimator]
 
 

@@ -128,3 +128,17 @@ def test_fast_path_matches_scikit_learn(tiny_heads) -> None:
         assert fast is not None, model.name
         slow = model.estimator.predict_proba(inputs)
         assert np.allclose(fast, slow, atol=1e-10), model.name
+
+
+def test_compact_stores_float32_weights_and_keeps_scores(tiny_heads) -> None:
+    import copy
+
+    from brandfit.heads.compact import _linear_models, compact_weights
+
+    model = copy.deepcopy(tiny_heads["sentiment"])
+    X = model.featurizer.transform(["worst experience ever", "love this so much"])
+    before = model.predict_proba(X)
+    compact_weights(model.estimator.named_steps["clf"])
+    linear = _linear_models(model.estimator.named_steps["clf"])
+    assert linear and all(m.coef_.dtype == np.float32 for m in linear)
+    assert np.allclose(model.predict_proba(X), before, atol=1e-5)
