@@ -17,7 +17,11 @@ from brandfit.heads.build import build_featurizer, build_head_pipeline, calibrat
 from brandfit.heads.calibrate import calibrate_estimator, calibrate_multilabel
 from brandfit.heads.compact import compact_weights
 from brandfit.heads.model import HeadKind, HeadModel
-from brandfit.heads.thresholds import tune_binary_threshold, tune_class_offsets, tune_label_thresholds
+from brandfit.heads.thresholds import (
+    tune_binary_threshold,
+    tune_class_offsets,
+    tune_label_thresholds,
+)
 from brandfit.labels import canonical_target
 
 Progress = Callable[[str], None]
@@ -169,7 +173,7 @@ def _tune(
         return
     assert model.positive_label is not None
     pos = model.labels.index(model.positive_label)
-    truth = (Y == model.positive_label).astype(int)
+    truth = (model.positive_label == Y).astype(int)
     model.thresholds = [tune_binary_threshold(truth, P[:, pos], metric)]
 
 

@@ -63,7 +63,7 @@ def test_data_missing_target_for_alignment(tmp_path: Path) -> None:
 def test_data_unsupported_suffix(tmp_path: Path) -> None:
     path = tmp_path / "x.xlsx"
     path.write_text("nope")
-    with pytest.raises(InvalidInputError, match="unsupported file type .xlsx"):
+    with pytest.raises(InvalidInputError, match=r"unsupported file type \.xlsx"):
         load_labelled(path)
 
 

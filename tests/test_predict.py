@@ -62,7 +62,7 @@ def test_predict_target_aliases_and_unknown_values(predictor: Predictor) -> None
     [row] = predictor.predict(["we must cut emissions now"], targets=["climate_action"])
     assert list(row["alignment"]) == ["climate"]
     assert row["alignment"]["climate"]["labels"] == ["supports"]
-    with pytest.raises(UnknownLabelError, match="unknown value 'veganism'.*known values: climate, feminist"):
+    with pytest.raises(UnknownLabelError, match=r"unknown value 'veganism'.*known values: climate, feminist"):
         predictor.predict(["x"], targets=["veganism"])
 
 

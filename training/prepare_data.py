@@ -169,7 +169,7 @@ def prepare_niche(shared: Path, out: Path, niche_extra_weight: float = 0.0, nich
     extra: list[dict[str, Any]] = []
     if extra_weight > 0:
         for name, keep in (
-            ("reddit_top_2013", lambda r: True),
+            ("reddit_top_2013", lambda _record: True),
             ("youtube_trending_2017", lambda r: r.get("country") in ("US", "GB")),
             ("instagram_influencer_posts", lambda r: r.get("lang") == "en"),
         ):

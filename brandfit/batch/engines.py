@@ -35,7 +35,7 @@ class LocalEngine:
         plural = "es" if self.workers > 1 else ""
         self.description = f"local ({self.workers} process{plural})"
 
-    def submit(self, frame: pd.DataFrame, spec: TaskSpec, key: str) -> Future[pd.DataFrame]:  # noqa: ARG002
+    def submit(self, frame: pd.DataFrame, spec: TaskSpec, key: str) -> Future[pd.DataFrame]:
         """Queue the chunk in the pool if it has room, else classify it here and now."""
         self._queued = {f for f in self._queued if not f.done()}
         if self._pool is not None and len(self._queued) < 2 * (self.workers - 1):

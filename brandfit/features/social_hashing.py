@@ -19,8 +19,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.utils.validation import check_is_fitted
 
-from brandfit.text.tokens import TokenizedPost, strip_emoji_modifiers, tokenize_posts
 from brandfit.text.tokenizer import EMOJI_RE
+from brandfit.text.tokens import TokenizedPost, strip_emoji_modifiers, tokenize_posts
 
 
 def _as_texts(X: Any) -> list[str]:

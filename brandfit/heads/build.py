@@ -62,8 +62,11 @@ def build_classifier(config: HeadConfig) -> Any:
 
 
 def calibration_method(config: HeadConfig, kind: str) -> str:
-    """Calibration for a head kind: ``auto`` = temperature for multi-class (keeps the argmax),
-    sigmoid for binary and multi-label (monotone, so tuned thresholds still apply)."""
+    """Calibration method for a head kind.
+
+    ``auto`` is temperature scaling for multi-class heads (keeps the argmax) and a sigmoid
+    for binary and multi-label heads (monotone, so tuned thresholds still apply).
+    """
     if config.calibration != "auto":
         return config.calibration
     return "temperature" if kind == "multiclass" else "sigmoid"

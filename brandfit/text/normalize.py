@@ -37,7 +37,7 @@ _LITERAL_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 def _decode_escape(match: re.Match[str]) -> str:
     char = chr(int(match.group(1), 16))
     # never decode to a character that could start or extend another escape
-    if char.isascii() and (char.isalnum() or char == "\\") or 0xD800 <= ord(char) <= 0xDFFF:
+    if (char.isascii() and (char.isalnum() or char == "\\")) or 0xD800 <= ord(char) <= 0xDFFF:
         return match.group(0)
     return char
 
