@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
 
-from brandfit.text.nlp import make_nlp, memory_zone
+from brandfit.text.nlp import NLP_LOCK, make_nlp, memory_zone
 from brandfit.text.normalize import URL_PLACEHOLDER, USER_PLACEHOLDER, normalize_text
 
 _REPEATS = re.compile(r"(.)\1{3,}")
@@ -59,25 +60,51 @@ def _letter_counts(text: str) -> tuple[int, int]:
     return len(_ANY_LETTER.findall(plain)), len(_LATIN_LETTER.findall(plain))
 
 
+#: Posts a process tokenises outside a memory zone before all work moves into zones. Their
+#: tokens stay in spaCy's cache for good: the tokenizer runs about 3x faster on a warm cache,
+#: and the permanent growth of the string store is bounded by this many posts.
+WARM_CACHE_POSTS = 20_000
+_warm_left = WARM_CACHE_POSTS
+
+
+def _describe_docs(nlp: Language, texts: list[str], batch_size: int) -> list[TokenizedPost]:
+    posts: list[TokenizedPost] = []
+    for text, doc in zip(texts, nlp.tokenizer.pipe(texts, batch_size=batch_size), strict=True):
+        tokens: list[str] = []
+        n_words = n_hints = 0
+        for token in doc:
+            if token.is_space:
+                continue
+            lower = token.lower_
+            tokens.append(_clean_token(lower))
+            if token.is_alpha and lower not in _PLACEHOLDERS:
+                n_words += 1
+                n_hints += token.is_stop or lower in _ENGLISH_HINTS
+        n_letters, n_latin = _letter_counts(text) if n_words else (0, 0)
+        posts.append(TokenizedPost(tuple(tokens), n_letters, n_latin, n_words, n_hints))
+    return posts
+
+
 def tokenize_posts(texts: Iterable[str], batch_size: int = 1000) -> list[TokenizedPost]:
-    """Normalise and tokenise ``texts``; ``None`` or non-strings are treated as empty."""
+    """Normalise and tokenise ``texts``; ``None`` or non-strings are treated as empty.
+
+    The first :data:`WARM_CACHE_POSTS` posts of a process warm spaCy's tokenizer cache
+    permanently; everything after runs inside a memory zone, so a long-running server or
+    batch job does not grow the string store.
+    """
+    global _warm_left
     nlp = make_nlp()
     normalised = [normalize_text(t) if isinstance(t, str) else "" for t in texts]
     posts: list[TokenizedPost] = []
-    with memory_zone():  # locked: zones share one StringStore
-        for text, doc in zip(normalised, nlp.tokenizer.pipe(normalised, batch_size=batch_size), strict=True):
-            tokens: list[str] = []
-            n_words = n_hints = 0
-            for token in doc:
-                if token.is_space:
-                    continue
-                lower = token.lower_
-                tokens.append(_clean_token(lower))
-                if token.is_alpha and lower not in _PLACEHOLDERS:
-                    n_words += 1
-                    n_hints += token.is_stop or lower in _ENGLISH_HINTS
-            n_letters, n_latin = _letter_counts(text) if n_words else (0, 0)
-            posts.append(TokenizedPost(tuple(tokens), n_letters, n_latin, n_words, n_hints))
+    if _warm_left > 0:
+        with NLP_LOCK:  # permanent strings: no zone may be open in another thread meanwhile
+            take = min(_warm_left, len(normalised))
+            _warm_left -= take
+            posts = _describe_docs(nlp, normalised[:take], batch_size)
+        normalised = normalised[take:]
+    if normalised:
+        with memory_zone():  # locked: zones share one StringStore
+            posts += _describe_docs(nlp, normalised, batch_size)
     return posts
 
 

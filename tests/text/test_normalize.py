@@ -45,3 +45,17 @@ pieces = st.lists(
 def test_normalize_is_idempotent_on_social_conventions(text: str) -> None:
     once = normalize_text(text)
     assert normalize_text(once) == once
+
+
+def test_tokens_string_store_stops_growing_after_the_warm_budget(monkeypatch) -> None:
+    from brandfit.text import tokens
+    from brandfit.text.nlp import make_nlp
+
+    monkeypatch.setattr(tokens, "_warm_left", 3)
+    tokens.tokenize_posts(["zq1warm alpha", "zq1warm beta", "zq1warm gamma"])  # the warm budget
+    strings = make_nlp().vocab.strings
+    assert "zq1warm" in strings
+    before = len(strings)
+    out = tokens.tokenize_posts([f"zq2cold{i} unique{i}" for i in range(200)])
+    assert len(strings) == before  # after the budget, new strings live only inside a zone
+    assert out[5].tokens == ("zq2cold5", "unique5")
