@@ -49,23 +49,38 @@ def read_table(path: str | Path) -> pd.DataFrame:
     )
 
 
-def _read_jsonl(path: Path) -> pd.DataFrame:
+def read_jsonl_records(path: str | Path) -> list[dict[str, Any]]:
+    """The JSON objects of a JSONL file (``.gz`` read transparently), one per non-blank line.
+
+    A broken line, a line that is not an object or undecodable bytes raise
+    :class:`InvalidInputError` naming the file and line.
+    """
     import gzip
 
+    path = Path(path)
     opener: Any = gzip.open if path.suffix.lower() == ".gz" else open
-    records = []
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InvalidInputError(f"{path}: line {line_no}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(record, dict):
-                raise InvalidInputError(f"{path}: line {line_no}: expected a JSON object")
-            records.append(record)
-    return pd.DataFrame.from_records(records)
+    records: list[dict[str, Any]] = []
+    try:
+        with opener(path, "rt", encoding="utf-8", newline="\n") as handle:
+            for line_no, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InvalidInputError(f"{path}: line {line_no}: not valid JSON ({exc.msg})") from exc
+                if not isinstance(record, dict):
+                    raise InvalidInputError(f"{path}: line {line_no}: expected a JSON object")
+                records.append(record)
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise InvalidInputError(f"{path}: cannot read ({exc})") from exc
+    return records
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    return pd.DataFrame.from_records(read_jsonl_records(path))
 
 
 @dataclass

@@ -13,31 +13,12 @@ from rich.console import Console
 from rich.table import Table
 
 from brandfit.cli._common import ModelsOption, friendly_errors, models_dir
-from brandfit.data import read_table
+from brandfit.data import read_jsonl_records, read_table
 from brandfit.errors import InvalidInputError
 
 OUT_SUFFIXES = (".csv", ".jsonl", ".parquet")
 POST_FIELDS = ("id", "text", "created_at", "likes", "comments", "shares", "views")
 stdout = Console()
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"{path}: cannot read ({exc})") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InvalidInputError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise InvalidInputError(f"{path}:{number}: each line must be a JSON object")
-        rows.append(row)
-    return rows
 
 
 def _is_influencer_jsonl(path: Path) -> bool:
@@ -229,7 +210,7 @@ def score(
     if profiles is not None:
         influencers = _from_tables(candidates, profiles, author_col)
     elif _is_influencer_jsonl(candidates):
-        influencers = _read_jsonl(candidates)
+        influencers = read_jsonl_records(candidates)
     else:
         raise InvalidInputError(
             f"{candidates}: a posts table needs --profiles PROFILES (or give a JSONL of influencers with 'posts')"

@@ -11,6 +11,7 @@ import hashlib
 import json
 import platform
 from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,6 @@ import joblib
 import numpy as np
 import scipy
 import sklearn
-import spacy
 
 from brandfit import __version__
 from brandfit.errors import CorruptModelError, IncompatibleModelError
@@ -38,7 +38,7 @@ def library_versions() -> dict[str, str]:
         "brandfit": __version__,
         "python": platform.python_version(),
         "scikit-learn": sklearn.__version__,
-        "spacy": spacy.__version__,
+        "spacy": metadata.version("spacy"),  # spaCy itself is imported only under brandfit/text/
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "joblib": joblib.__version__,

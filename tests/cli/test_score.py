@@ -129,7 +129,7 @@ def test_score_posts_table_plus_profiles_table(models: Path, tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("setup", "needle"),
     [
-        ("bad_json_line", "candidates.jsonl:2: not valid JSON"),
+        ("bad_json_line", "candidates.jsonl: line 2: not valid JSON"),
         ("unknown_niche", "unknown niche 'fashion'"),
         ("table_without_profiles", "needs --profiles"),
         ("bad_out", "--out must end in"),
