@@ -77,3 +77,20 @@ def test_data_indicator_matrix_marks_unjudged_labels(tmp_path: Path) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     Y = indicator_matrix(load_labelled(path), ["offensive", "hate"])
     assert Y.tolist() == [[1, -1], [-1, 0], [0, 1]]
+
+
+def test_data_jsonl_line_separator_inside_a_string_stays_one_record(tmp_path: Path) -> None:
+    from brandfit.data import read_jsonl_records
+
+    path = tmp_path / "posts.jsonl"
+    path.write_text(json.dumps({"id": "a", "text": "one\u2028two"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert read_jsonl_records(path) == [{"id": "a", "text": "one\u2028two"}]
+
+
+def test_data_jsonl_invalid_utf8_is_named(tmp_path: Path) -> None:
+    from brandfit.data import read_jsonl_records
+
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"text": "caf\xe9"}\n')
+    with pytest.raises(InvalidInputError, match=r"bad\.jsonl: not valid UTF-8"):
+        read_jsonl_records(path)
