@@ -52,7 +52,9 @@ class HeadConfig(BaseModel):
     @model_validator(mode="after")
     def _probabilities_available(self) -> HeadConfig:
         if self.calibration == "none" and self.classifier not in ("logreg", "sgd"):
-            raise ValueError(f"classifier {self.classifier!r} gives no probabilities; set a calibration")
+            raise ValueError(
+                f"classifier {self.classifier!r} gives no probabilities; set a calibration"
+            )
         return self
 
 

@@ -68,12 +68,16 @@ def read_jsonl_records(path: str | Path) -> list[dict[str, Any]]:
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise InvalidInputError(f"{path}: line {line_no}: not valid JSON ({exc.msg})") from exc
+                    raise InvalidInputError(
+                        f"{path}: line {line_no}: not valid JSON ({exc.msg})"
+                    ) from exc
                 if not isinstance(record, dict):
                     raise InvalidInputError(f"{path}: line {line_no}: expected a JSON object")
                 records.append(record)
     except UnicodeDecodeError as exc:
-        raise InvalidInputError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
+        raise InvalidInputError(
+            f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})"
+        ) from exc
     except OSError as exc:
         raise InvalidInputError(f"{path}: cannot read ({exc})") from exc
     return records
@@ -112,7 +116,9 @@ def _where(path: str, kind: str, index: int) -> str:
     return f"{path}: row {row} (line {row + 1})" if kind == ".csv" else f"{path}: row {row}"
 
 
-def _split_labels(value: Any, where: str, column: str, csv: bool, empty_ok: bool = False) -> list[str]:
+def _split_labels(
+    value: Any, where: str, column: str, csv: bool, empty_ok: bool = False
+) -> list[str]:
     if empty_ok and csv and (value is None or (isinstance(value, float) and np.isnan(value))):
         return []  # an empty CSV cell in a 'labels' column: no labels
     if isinstance(value, str):
@@ -122,7 +128,9 @@ def _split_labels(value: Any, where: str, column: str, csv: bool, empty_ok: bool
         out = []
         for item in value:
             if not isinstance(item, str) or not item.strip():
-                raise InvalidInputError(f"{where}, column {column!r}: labels must be non-empty strings")
+                raise InvalidInputError(
+                    f"{where}, column {column!r}: labels must be non-empty strings"
+                )
             out.append(item.strip())
         return out
     raise InvalidInputError(f"{where}, column {column!r}: missing or invalid labels ({value!r})")
@@ -155,16 +163,19 @@ def load_labelled(
             f"{where_file}: unknown label column {label_col!r}; expected 'label' (one label) or "
             f"'labels' (several); columns are {list(frame.columns)}"
         )
-    multilabel = label_col == "labels" or frame[label_col].map(
-        lambda v: isinstance(v, list | tuple | np.ndarray)
-    ).any()
+    multilabel = (
+        label_col == "labels"
+        or frame[label_col].map(lambda v: isinstance(v, list | tuple | np.ndarray)).any()
+    )
     texts: list[str] = []
     labels: list[list[str]] = []
     for i, (text, value) in enumerate(zip(frame[text_col], frame[label_col], strict=True)):
         where = _where(where_file, kind, i)
         if not isinstance(text, str) or not text.strip():
             raise InvalidInputError(f"{where}, column {text_col!r}: missing or empty text")
-        row_labels = _split_labels(value, where, label_col, csv=kind == ".csv", empty_ok=bool(multilabel))
+        row_labels = _split_labels(
+            value, where, label_col, csv=kind == ".csv", empty_ok=bool(multilabel)
+        )
         if not multilabel and len(row_labels) != 1:
             raise InvalidInputError(f"{where}, column {label_col!r}: expected exactly one label")
         texts.append(text)
@@ -175,22 +186,30 @@ def load_labelled(
     tcol = target_col or "target"
     if require_target or target_col:
         if tcol not in frame.columns:
-            raise InvalidInputError(f"{where_file}: no target column {tcol!r}; columns are {list(frame.columns)}")
+            raise InvalidInputError(
+                f"{where_file}: no target column {tcol!r}; columns are {list(frame.columns)}"
+            )
         targets = []
         for i, value in enumerate(frame[tcol]):
             if not isinstance(value, str) or not value.strip():
-                raise InvalidInputError(f"{_where(where_file, kind, i)}, column {tcol!r}: missing target")
+                raise InvalidInputError(
+                    f"{_where(where_file, kind, i)}, column {tcol!r}: missing target"
+                )
             targets.append(value.strip())
     weights = None
     if "weight" in frame.columns:
         weights = pd.to_numeric(frame["weight"], errors="coerce").to_numpy(dtype=float)
         bad = np.flatnonzero(~np.isfinite(weights) | (weights < 0))
         if bad.size:
-            raise InvalidInputError(f"{_where(where_file, kind, int(bad[0]))}, column 'weight': not a non-negative number")
+            raise InvalidInputError(
+                f"{_where(where_file, kind, int(bad[0]))}, column 'weight': not a non-negative number"
+            )
     known = None
     if multilabel and "known_labels" in frame.columns:
         known = [
-            None if v is None or (isinstance(v, float) and np.isnan(v)) else _split_labels(v, _where(where_file, kind, i), "known_labels", kind == ".csv")
+            None
+            if v is None or (isinstance(v, float) and np.isnan(v))
+            else _split_labels(v, _where(where_file, kind, i), "known_labels", kind == ".csv")
             for i, v in enumerate(frame["known_labels"])
         ]
     data = LabelledPosts(texts, labels, bool(multilabel), targets, weights, known, where_file)

@@ -19,16 +19,21 @@ def _round(value: float) -> float:
 
 
 def _per_label(y_true: np.ndarray, y_pred: np.ndarray, labels: list[str]) -> dict[str, Any]:
-    p, r, f, s = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0
-    )
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     return {
-        label: {"precision": _round(p[i]), "recall": _round(r[i]), "f1": _round(f[i]), "support": int(s[i])}
+        label: {
+            "precision": _round(p[i]),
+            "recall": _round(r[i]),
+            "f1": _round(f[i]),
+            "support": int(s[i]),
+        }
         for i, label in enumerate(labels)
     }
 
 
-def _single_label_metrics(model: HeadModel, data: LabelledPosts, decided: list[list[str]]) -> dict[str, Any]:
+def _single_label_metrics(
+    model: HeadModel, data: LabelledPosts, decided: list[list[str]]
+) -> dict[str, Any]:
     y_true = np.asarray([row[0] for row in data.labels], dtype=object)
     y_pred = np.asarray([row[0] for row in decided], dtype=object)
     labels = sorted(set(model.labels) | set(y_true.tolist()))
@@ -36,8 +41,12 @@ def _single_label_metrics(model: HeadModel, data: LabelledPosts, decided: list[l
     present = [lab for lab in labels if per_label[lab]["support"] > 0]
     metrics: dict[str, Any] = {
         "accuracy": _round(accuracy_score(y_true, y_pred)),
-        "macro_f1": _round(f1_score(y_true, y_pred, labels=present, average="macro", zero_division=0)),
-        "micro_f1": _round(f1_score(y_true, y_pred, labels=labels, average="micro", zero_division=0)),
+        "macro_f1": _round(
+            f1_score(y_true, y_pred, labels=present, average="macro", zero_division=0)
+        ),
+        "micro_f1": _round(
+            f1_score(y_true, y_pred, labels=labels, average="micro", zero_division=0)
+        ),
         "macro_recall": _round(np.mean([per_label[lab]["recall"] for lab in present])),
         "per_label": per_label,
     }
@@ -56,8 +65,15 @@ def _stance_metrics(targets: list[str], y_true: np.ndarray, y_pred: np.ndarray) 
     per_target: dict[str, Any] = {}
     for target in sorted(set(canon.tolist())):
         rows = canon == target
-        f = f1_score(y_true[rows], y_pred[rows], labels=list(STANCE_POLES), average=None, zero_division=0)
-        per_target[target] = {"n": int(rows.sum()), "f1_supports": _round(f[0]), "f1_opposes": _round(f[1]), "stance_f1": _round(f.mean())}
+        f = f1_score(
+            y_true[rows], y_pred[rows], labels=list(STANCE_POLES), average=None, zero_division=0
+        )
+        per_target[target] = {
+            "n": int(rows.sum()),
+            "f1_supports": _round(f[0]),
+            "f1_opposes": _round(f[1]),
+            "stance_f1": _round(f.mean()),
+        }
     pooled = f1_score(y_true, y_pred, labels=list(STANCE_POLES), average=None, zero_division=0)
     return {
         "stance_f1": _round(pooled.mean()),
@@ -66,7 +82,9 @@ def _stance_metrics(targets: list[str], y_true: np.ndarray, y_pred: np.ndarray) 
     }
 
 
-def _multilabel_metrics(model: HeadModel, data: LabelledPosts, decided: list[list[str]]) -> dict[str, Any]:
+def _multilabel_metrics(
+    model: HeadModel, data: LabelledPosts, decided: list[list[str]]
+) -> dict[str, Any]:
     labels = model.labels
     Y = indicator_matrix(data, labels)
     index = {name: j for j, name in enumerate(labels)}
@@ -83,8 +101,13 @@ def _multilabel_metrics(model: HeadModel, data: LabelledPosts, decided: list[lis
         t, p = Y[known, j], P[known, j]
         pr, rc, f, _ = precision_recall_fscore_support(t, p, average="binary", zero_division=0)
         per_label[name] = {
-            "precision": _round(pr), "recall": _round(rc), "f1": _round(f), "support": int(t.sum()),
-            "binary_macro_f1": _round(f1_score(t, p, average="macro", labels=[0, 1], zero_division=0)),
+            "precision": _round(pr),
+            "recall": _round(rc),
+            "f1": _round(f),
+            "support": int(t.sum()),
+            "binary_macro_f1": _round(
+                f1_score(t, p, average="macro", labels=[0, 1], zero_division=0)
+            ),
             "judged": int(known.sum()),
         }
         tp += int(((t == 1) & (p == 1)).sum())
@@ -101,7 +124,9 @@ def _multilabel_metrics(model: HeadModel, data: LabelledPosts, decided: list[lis
     }
 
 
-def evaluate_head(model: HeadModel, data: LabelledPosts, model_version: str | None = None) -> dict[str, Any]:
+def evaluate_head(
+    model: HeadModel, data: LabelledPosts, model_version: str | None = None
+) -> dict[str, Any]:
     """Score ``model`` on labelled ``data``: n, accuracy, macro/micro F1, per-label figures."""
     X = model.featurizer.transform(data.texts)
     decided = model.decide(model.predict_proba(X, data.targets))
@@ -109,4 +134,10 @@ def evaluate_head(model: HeadModel, data: LabelledPosts, model_version: str | No
         metrics = _multilabel_metrics(model, data, decided)
     else:
         metrics = _single_label_metrics(model, data, decided)
-    return {"head": model.name, "n": len(data), **metrics, "model_version": model_version, "data": data.source}
+    return {
+        "head": model.name,
+        "n": len(data),
+        **metrics,
+        "model_version": model_version,
+        "data": data.source,
+    }

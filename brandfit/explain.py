@@ -59,7 +59,9 @@ def top_terms(
     coef = label_coefficients(model, label)
     select = steps["select"]
     d = X.shape[1]
-    target_ids = model.target_ids(targets) if model.targets is not None and targets is not None else None
+    target_ids = (
+        model.target_ids(targets) if model.targets is not None and targets is not None else None
+    )
     results: list[list[tuple[str, float]]] = []
     for i, post in enumerate(posts):
         terms = list(dict.fromkeys(featurizer.word_features(post.tokens)))
@@ -71,7 +73,9 @@ def top_terms(
         values = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
         scored: list[tuple[str, float]] = []
         for term, column in zip(terms, columns, strict=True):
-            blocks = [column] if target_ids is None else [column, column + (1 + int(target_ids[i])) * d]
+            blocks = (
+                [column] if target_ids is None else [column, column + (1 + int(target_ids[i])) * d]
+            )
             contribution = 0.0
             for selected in select._positions(np.asarray(blocks, dtype=np.int64)).tolist():
                 if selected >= 0:

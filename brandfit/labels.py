@@ -96,7 +96,12 @@ TARGET_ALIASES: Final[dict[str, str]] = {
 }
 
 #: Weak-signal flags a prediction may carry.
-WEAK_SIGNAL_FLAGS: Final[tuple[str, ...]] = ("empty_text", "no_signal", "non_english", "low_coverage")
+WEAK_SIGNAL_FLAGS: Final[tuple[str, ...]] = (
+    "empty_text",
+    "no_signal",
+    "non_english",
+    "low_coverage",
+)
 
 
 def canonical_target(name: str) -> str:

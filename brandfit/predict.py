@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from brandfit.heads.compiled import CompiledHead
 from brandfit.heads.model import HeadModel
 from brandfit.labels import canonical_target
 from brandfit.persistence.registry import LoadedModels, load_models
@@ -87,6 +88,8 @@ class Predictor:
         flags = [list(p.weak_signal_flags) for p in posts]
         silent = np.asarray([bool(set(f) & NO_DECISION_FLAGS) for f in flags] or [False] * n)
         matrices: dict[tuple[Any, ...], sp.csr_matrix] = {}
+        compiled = self.models.compiled
+        lookup: tuple[np.ndarray, np.ndarray] | None = None
         low_coverage = np.zeros(n, dtype=bool)
         for name in names:
             model = self.models.heads[name]
@@ -94,18 +97,26 @@ class Predictor:
             if key not in matrices:
                 matrices[key] = model.featurizer.transform_tokenized(posts)
             X = matrices[key]
+            fast = compiled.heads.get(name)
+            if fast is not None and lookup is None:
+                lookup = compiled.lookup(X)
             if model.targets is not None:
-                self._alignment(model, X, value_names, out)
+                self._alignment(model, X, value_names, out, fast, lookup)
                 continue
-            P = model.predict_proba(X)
+            if fast is not None and lookup is not None:
+                P = fast.predict_proba(lookup[0], lookup[1], X.data, n)
+                known = fast.known_counts(lookup[0], lookup[1], X.indices, n)
+            else:
+                P = model.predict_proba(X)
+                known = model.known_counts(X)
             decided = model.decide(P)
             if model.kind == "multilabel":  # no text, no topics or flags: never a bare guess
                 decided = [[] if silent[i] else labels for i, labels in enumerate(decided)]
-            low_coverage |= model.known_counts(X) < model.low_coverage_min_known
-            for i in range(n):
+            low_coverage |= known < model.low_coverage_min_known
+            for i, scores in enumerate(_rounded(P)):
                 out[i][name] = {
                     "labels": decided[i],
-                    "scores": {label: round(float(p), SCORE_DIGITS) for label, p in zip(model.labels, P[i], strict=True)},
+                    "scores": dict(zip(model.labels, scores, strict=True)),
                 }
         versions = {name: self.versions[name] for name in names}
         for i in range(n):
@@ -116,18 +127,39 @@ class Predictor:
         return out
 
     @staticmethod
-    def _alignment(model: HeadModel, X: sp.csr_matrix, values: list[str], out: list[dict[str, Any]]) -> None:
+    def _alignment(
+        model: HeadModel,
+        X: sp.csr_matrix,
+        values: list[str],
+        out: list[dict[str, Any]],
+        fast: CompiledHead | None,
+        lookup: tuple[np.ndarray, np.ndarray] | None,
+    ) -> None:
         n = X.shape[0]
         for i in range(n):
             out[i]["alignment"] = {}
         if not values:
             return
-        rows = np.repeat(np.arange(n), len(values))
-        pair_targets = values * n
-        P = model.predict_proba(X[rows], pair_targets)
+        if fast is not None and lookup is not None:
+            P = fast.predict_proba_targets(
+                lookup[0], lookup[1], X.data, n, model.target_ids(values)
+            )
+            P = P.reshape(n * len(values), -1)
+        else:
+            rows = np.repeat(np.arange(n), len(values))
+            P = model.predict_proba(X[rows], values * n)
         decided = model.decide(P)
-        for k, (i, value) in enumerate(zip(rows, pair_targets, strict=True)):
-            out[i]["alignment"][value] = {
-                "labels": decided[k],
-                "scores": {label: round(float(p), SCORE_DIGITS) for label, p in zip(model.labels, P[k], strict=True)},
-            }
+        scores = _rounded(P)
+        k = 0
+        for i in range(n):
+            for value in values:
+                out[i]["alignment"][value] = {
+                    "labels": decided[k],
+                    "scores": dict(zip(model.labels, scores[k], strict=True)),
+                }
+                k += 1
+
+
+def _rounded(P: np.ndarray) -> list[list[float]]:
+    """Probabilities rounded for output, as Python floats."""
+    return np.round(P, SCORE_DIGITS).tolist()

@@ -94,14 +94,19 @@ def fit_head(
         model.labels = [str(c) for c in estimator.classes_]
     X_val, y_val = _validation_inputs(model, val)
     if config.head.calibration != "none":
-        progress("calibrating probabilities" + (" on validation data" if val is not None else " by cross-validation"))
+        progress(
+            "calibrating probabilities"
+            + (" on validation data" if val is not None else " by cross-validation")
+        )
         _calibrate(model, config, X, y, X_val, y_val, train.weights)
     compact_weights(model.estimator.named_steps["clf"])
     _tune(model, train, val, X, y, config, progress)
     return model
 
 
-def _validation_inputs(model: HeadModel, val: LabelledPosts | None) -> tuple[object | None, np.ndarray | None]:
+def _validation_inputs(
+    model: HeadModel, val: LabelledPosts | None
+) -> tuple[object | None, np.ndarray | None]:
     """Validation rows as the classifier sees them (selected TF-IDF columns) and their targets."""
     if val is None:
         return None, None
@@ -148,7 +153,9 @@ def _tune(
         if val is not None and metric != "none":
             progress(f"tuning class offsets for {metric} on {len(val):,} validation posts")
             P = model.predict_proba(model.featurizer.transform(val.texts), val.targets)
-            truth = np.asarray([model.labels.index(row[0]) if row[0] in model.labels else -1 for row in val.labels])
+            truth = np.asarray(
+                [model.labels.index(row[0]) if row[0] in model.labels else -1 for row in val.labels]
+            )
             model.thresholds = [float(v) for v in tune_class_offsets(truth, P, metric)]
         return
     if model.kind == "binary":
@@ -185,6 +192,8 @@ def _cross_val_proba(model: HeadModel, X: Any, Y: np.ndarray, config: TrainConfi
         fold = clone(model.estimator).fit(X[fit_rows], Y[fit_rows])
         if config.head.calibration != "none":
             X_fit = fold.named_steps["select"].transform(X[fit_rows])
-            calibrate_multilabel(fold.named_steps["clf"], None, None, X_fit, Y[fit_rows], config.head.calibration_cv)
+            calibrate_multilabel(
+                fold.named_steps["clf"], None, None, X_fit, Y[fit_rows], config.head.calibration_cv
+            )
         P[held_rows] = fold.predict_proba(X[held_rows])
     return P

@@ -24,7 +24,9 @@ TINY = TrainConfig(head=HeadConfig(min_df=1, calibration_cv=3, C=10.0))
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if SHARED.is_dir():
         return
-    skip = pytest.mark.skip(reason=f"needs the shared data sets at {SHARED} (absent on this machine)")
+    skip = pytest.mark.skip(
+        reason=f"needs the shared data sets at {SHARED} (absent on this machine)"
+    )
     for item in items:
         if "shared_data" in item.keywords:
             item.add_marker(skip)
@@ -51,7 +53,9 @@ def tiny_heads() -> dict[str, HeadModel]:
 
 
 @pytest.fixture(scope="session")
-def tiny_models_dir(tmp_path_factory: pytest.TempPathFactory, tiny_heads: dict[str, HeadModel]) -> Path:
+def tiny_models_dir(
+    tmp_path_factory: pytest.TempPathFactory, tiny_heads: dict[str, HeadModel]
+) -> Path:
     """A models directory holding the four tiny heads (treat as read-only)."""
     folder = tmp_path_factory.mktemp("models")
     for model in tiny_heads.values():

@@ -28,21 +28,29 @@ def test_data_csv_labels_are_pipe_joined(tmp_path: Path) -> None:
 def test_data_missing_text_names_file_row_and_column(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("text,label\nfine post,positive\n,negative\n")
-    with pytest.raises(InvalidInputError, match=r"bad\.csv: row 2 \(line 3\), column 'text': missing or empty text"):
+    with pytest.raises(
+        InvalidInputError, match=r"bad\.csv: row 2 \(line 3\), column 'text': missing or empty text"
+    ):
         load_labelled(path)
 
 
 def test_data_unknown_label_column_is_named(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps({"text": "x", "sentiment": "positive"}) + "\n")
-    with pytest.raises(InvalidInputError, match=r"bad\.jsonl: unknown label column 'label'.*'sentiment'"):
+    with pytest.raises(
+        InvalidInputError, match=r"bad\.jsonl: unknown label column 'label'.*'sentiment'"
+    ):
         load_labelled(path)
 
 
 def test_data_single_class_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "one.jsonl"
-    path.write_text("".join(json.dumps({"text": f"t{i}", "label": "positive"}) + "\n" for i in range(3)))
-    with pytest.raises(InvalidInputError, match=r"one\.jsonl, column 'label': a single class \('positive'\)"):
+    path.write_text(
+        "".join(json.dumps({"text": f"t{i}", "label": "positive"}) + "\n" for i in range(3))
+    )
+    with pytest.raises(
+        InvalidInputError, match=r"one\.jsonl, column 'label': a single class \('positive'\)"
+    ):
         load_labelled(path)
 
 
@@ -55,7 +63,12 @@ def test_data_broken_json_line_is_named(tmp_path: Path) -> None:
 
 def test_data_missing_target_for_alignment(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
-    path.write_text(json.dumps({"text": "x", "label": "supports"}) + "\n" + json.dumps({"text": "y", "label": "opposes"}) + "\n")
+    path.write_text(
+        json.dumps({"text": "x", "label": "supports"})
+        + "\n"
+        + json.dumps({"text": "y", "label": "opposes"})
+        + "\n"
+    )
     with pytest.raises(InvalidInputError, match="no target column 'target'"):
         load_labelled(path, require_target=True)
 
@@ -83,7 +96,9 @@ def test_data_jsonl_line_separator_inside_a_string_stays_one_record(tmp_path: Pa
     from brandfit.data import read_jsonl_records
 
     path = tmp_path / "posts.jsonl"
-    path.write_text(json.dumps({"id": "a", "text": "one\u2028two"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps({"id": "a", "text": "one\u2028two"}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     assert read_jsonl_records(path) == [{"id": "a", "text": "one\u2028two"}]
 
 

@@ -29,7 +29,7 @@ def test_docs_every_http_route_is_in_the_readme() -> None:
 def test_docs_first_screen_has_install_run_and_test_commands() -> None:
     first_screen = "\n".join(README.splitlines()[:30])
     assert re.search(r"pip install -e \.\s*&&.*brandfit predict", first_screen)
-    assert '.venv/bin/python -m pytest -q' in first_screen
+    assert ".venv/bin/python -m pytest -q" in first_screen
 
 
 def test_docs_ci_runs_the_readme_test_command() -> None:

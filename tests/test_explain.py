@@ -16,7 +16,9 @@ def test_explain_names_the_words_that_drove_a_label(tiny_heads: dict[str, HeadMo
 def test_explain_works_for_multiclass_and_targets(tiny_heads: dict[str, HeadModel]) -> None:
     [neg] = top_terms(tiny_heads["sentiment"], ["worst experience ever"], "negative")
     assert any("worst" in t for t, _ in neg)
-    [sup] = top_terms(tiny_heads["alignment"], ["we must cut emissions now"], "supports", targets=["climate"])
+    [sup] = top_terms(
+        tiny_heads["alignment"], ["we must cut emissions now"], "supports", targets=["climate"]
+    )
     assert any("emissions" in t or "cut" in t for t, _ in sup)
 
 

@@ -15,7 +15,15 @@ def predictor(tiny_models_dir: Path) -> Predictor:
 
 def test_predict_output_shape_is_the_contract(predictor: Predictor) -> None:
     [row] = predictor.predict(["leg day at the gym, then pasta"], ids=["p1"])
-    assert set(row) == {"id", "niche", "safety", "sentiment", "alignment", "flags", "model_versions"}
+    assert set(row) == {
+        "id",
+        "niche",
+        "safety",
+        "sentiment",
+        "alignment",
+        "flags",
+        "model_versions",
+    }
     assert row["id"] == "p1"
     for head in ("niche", "safety", "sentiment"):
         assert set(row[head]) == {"labels", "scores"}
@@ -62,7 +70,9 @@ def test_predict_target_aliases_and_unknown_values(predictor: Predictor) -> None
     [row] = predictor.predict(["we must cut emissions now"], targets=["climate_action"])
     assert list(row["alignment"]) == ["climate"]
     assert row["alignment"]["climate"]["labels"] == ["supports"]
-    with pytest.raises(UnknownLabelError, match=r"unknown value 'veganism'.*known values: climate, feminist"):
+    with pytest.raises(
+        UnknownLabelError, match=r"unknown value 'veganism'.*known values: climate, feminist"
+    ):
         predictor.predict(["x"], targets=["veganism"])
 
 

@@ -62,7 +62,18 @@ def test_shipped_models_predict_the_obvious(shipped) -> None:
 
 
 def _build_test_splits(tmp: Path) -> Path:
-    subprocess.run([sys.executable, str(REPO / "training" / "prepare_data.py"), "--shared", str(SHARED), "--out", str(tmp)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "training" / "prepare_data.py"),
+            "--shared",
+            str(SHARED),
+            "--out",
+            str(tmp),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return tmp
 
 
@@ -77,14 +88,20 @@ def _build_test_splits(tmp: Path) -> Path:
         ("niche", "niche/test.jsonl", "test"),
     ],
 )
-def test_shipped_models_reproduce_their_recorded_test_figures(shipped, tmp_path_factory, head: str, split: str, recorded: str) -> None:
+def test_shipped_models_reproduce_their_recorded_test_figures(
+    shipped, tmp_path_factory, head: str, split: str, recorded: str
+) -> None:
     build = tmp_path_factory.getbasetemp() / "shared_build"
     if not (build / split).exists():
         _build_test_splits(build)
     model = shipped.heads[head]
-    data = load_labelled(build / split, require_target=model.targets is not None, allow_single_class=True)
+    data = load_labelled(
+        build / split, require_target=model.targets is not None, allow_single_class=True
+    )
     metrics = evaluate_head(model, data)
     expected = shipped.manifests[head]["metrics"][recorded]
     for key in ("n", "macro_f1", "micro_f1", "accuracy"):
         assert metrics[key] == pytest.approx(expected[key], abs=1e-4), (head, key)
-    assert json.dumps(metrics["per_label"], sort_keys=True) == json.dumps(expected["per_label"], sort_keys=True)
+    assert json.dumps(metrics["per_label"], sort_keys=True) == json.dumps(
+        expected["per_label"], sort_keys=True
+    )

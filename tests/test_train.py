@@ -27,7 +27,11 @@ def test_train_multilabel_tunes_one_threshold_per_label(tiny_heads: dict[str, He
 
 def test_train_binary_head_gets_a_positive_label_and_threshold(tmp_path: Path) -> None:
     path = tmp_path / "b.csv"
-    rows = ["text,label"] + [f"you idiot number {i},offensive" for i in range(6)] + [f"lovely day number {i},clean" for i in range(12)]
+    rows = (
+        ["text,label"]
+        + [f"you idiot number {i},offensive" for i in range(6)]
+        + [f"lovely day number {i},clean" for i in range(12)]
+    )
     path.write_text("\n".join(rows) + "\n")
     data = load_labelled(path)
     model = fit_head("safety_binary", data, TINY, val=data)
@@ -41,13 +45,19 @@ def test_train_learns_the_tiny_tasks(tiny_heads: dict[str, HeadModel], data_dir:
     assert niche["micro_f1"] > 0.9
     sentiment = evaluate_head(tiny_heads["sentiment"], load_labelled(data_dir / "sentiment.csv"))
     assert sentiment["macro_f1"] > 0.9
-    alignment = evaluate_head(tiny_heads["alignment"], load_labelled(data_dir / "alignment.jsonl", require_target=True))
+    alignment = evaluate_head(
+        tiny_heads["alignment"], load_labelled(data_dir / "alignment.jsonl", require_target=True)
+    )
     assert alignment["stance_f1"] > 0.9
     assert set(alignment["per_target"]) == {"climate", "feminist"}
 
 
-def test_evaluate_reports_the_contract_keys(tiny_heads: dict[str, HeadModel], data_dir: Path) -> None:
-    metrics = evaluate_head(tiny_heads["sentiment"], load_labelled(data_dir / "sentiment.csv"), "sentiment-x")
+def test_evaluate_reports_the_contract_keys(
+    tiny_heads: dict[str, HeadModel], data_dir: Path
+) -> None:
+    metrics = evaluate_head(
+        tiny_heads["sentiment"], load_labelled(data_dir / "sentiment.csv"), "sentiment-x"
+    )
     assert {"n", "accuracy", "macro_f1", "micro_f1", "per_label", "model_version"} <= set(metrics)
     assert set(metrics["per_label"]["positive"]) == {"precision", "recall", "f1", "support"}
     assert metrics["model_version"] == "sentiment-x"

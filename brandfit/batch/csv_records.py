@@ -101,7 +101,9 @@ def read_csv(
                 yield Record(line, None, BLANK)
             elif len(row) != len(header):
                 detail = f"expected {len(header)} fields, got {len(row)}"
-                yield Record(line, None, "unparseable CSV row", clip_raw(_readable(consumed)), detail)
+                yield Record(
+                    line, None, "unparseable CSV row", clip_raw(_readable(consumed)), detail
+                )
             elif not _is_utf8(row):
                 yield Record(line, None, "invalid UTF-8", clip_raw(_readable(consumed)))
             else:

@@ -108,7 +108,9 @@ def classify_frame(
     predictions: list[dict[str, Any]] = []
     for start in range(0, len(texts), batch_size):  # the Predictor's memory grows with its batch
         end = start + batch_size
-        predictions += predictor.predict(texts[start:end], ids=ids[start:end], targets=values, heads=names)
+        predictions += predictor.predict(
+            texts[start:end], ids=ids[start:end], targets=values, heads=names
+        )
     out = df.drop(columns=[text_col]).reset_index(drop=True)
     out = out.rename(columns={id_col: "id"})
     out = out[["id", *[c for c in out.columns if c != "id"]]]

@@ -19,7 +19,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 ModelsOption = Annotated[
     Path | None,
-    typer.Option("--models", help="Models directory (default: BRANDFIT_MODELS_DIR or the shipped models/)."),
+    typer.Option(
+        "--models", help="Models directory (default: BRANDFIT_MODELS_DIR or the shipped models/)."
+    ),
 ]
 
 
@@ -36,7 +38,9 @@ def friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except BrandfitError as exc:
-            console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            console.print(
+                f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True
+            )
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

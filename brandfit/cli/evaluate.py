@@ -28,24 +28,36 @@ def _table(metrics: dict[str, Any]) -> Table:
 def evaluate(
     head: Annotated[str, typer.Argument(help="Head to evaluate.")],
     data: Annotated[Path, typer.Option("--data", help="Labelled posts: CSV, JSONL or Parquet.")],
-    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the metrics to this JSON file.")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the metrics to this JSON file.")
+    ] = None,
     text_col: Annotated[str, typer.Option("--text-col")] = "text",
     label_col: Annotated[str | None, typer.Option("--label-col")] = None,
-    record: Annotated[str | None, typer.Option("--record", help="Store the metrics in the head's manifest under this name (e.g. 'test').")] = None,
+    record: Annotated[
+        str | None,
+        typer.Option(
+            "--record",
+            help="Store the metrics in the head's manifest under this name (e.g. 'test').",
+        ),
+    ] = None,
     models: ModelsOption = None,
 ) -> None:
     """Print (and optionally write) n, accuracy, macro/micro F1 and per-label metrics."""
     folder = models_dir(models) / head
     with status(f"loading {head}"):
         model, manifest = load_head(folder)
-    posts = load_labelled(data, text_col, label_col, require_target=model.targets is not None, allow_single_class=True)
+    posts = load_labelled(
+        data, text_col, label_col, require_target=model.targets is not None, allow_single_class=True
+    )
     with status(f"scoring {len(posts):,} posts"):
         metrics = evaluate_head(model, posts, manifest["model_version"])
     console.print(_table(metrics))
     summary = {k: v for k, v in metrics.items() if k not in ("per_label", "per_target")}
     typer.echo(json.dumps(summary, ensure_ascii=False))
     if json_out is not None:
-        json_out.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        json_out.write_text(
+            json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     if record:
         record_metrics(folder, record, metrics)
         console.print(f"recorded as {record!r} in {folder / 'manifest.json'}")

@@ -40,7 +40,15 @@ def models_command(
                 "kind": manifest["kind"],
                 "labels": manifest["labels"],
                 "targets": manifest.get("targets"),
-                "metrics": {k: {m: v.get(m) for m in ("n", "macro_f1", "micro_f1", "macro_recall", "stance_f1", "data") if m in v} for k, v in manifest.get("metrics", {}).items() if isinstance(v, dict)},
+                "metrics": {
+                    k: {
+                        m: v.get(m)
+                        for m in ("n", "macro_f1", "micro_f1", "macro_recall", "stance_f1", "data")
+                        if m in v
+                    }
+                    for k, v in manifest.get("metrics", {}).items()
+                    if isinstance(v, dict)
+                },
             }
         )
     if as_json:
@@ -50,6 +58,10 @@ def models_command(
     for column in ("head", "version", "kind", "labels", "metrics"):
         table.add_column(column)
     for row in rows:
-        labels = ", ".join(row["labels"]) + (f"\nvalues: {', '.join(row['targets'])}" if row["targets"] else "")
-        table.add_row(row["head"], row["model_version"], row["kind"], labels, _metric_summary(row["metrics"]))
+        labels = ", ".join(row["labels"]) + (
+            f"\nvalues: {', '.join(row['targets'])}" if row["targets"] else ""
+        )
+        table.add_row(
+            row["head"], row["model_version"], row["kind"], labels, _metric_summary(row["metrics"])
+        )
     Console().print(table)

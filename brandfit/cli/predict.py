@@ -17,7 +17,9 @@ from brandfit.errors import InvalidInputError
 CHUNK = 2000
 
 
-def _posts(texts: list[str], input_file: Path | None, text_col: str, id_col: str) -> Iterator[tuple[Any, str | None]]:
+def _posts(
+    texts: list[str], input_file: Path | None, text_col: str, id_col: str
+) -> Iterator[tuple[Any, str | None]]:
     for i, text in enumerate(texts):
         if text == "-":
             for j, line in enumerate(sys.stdin):
@@ -27,7 +29,9 @@ def _posts(texts: list[str], input_file: Path | None, text_col: str, id_col: str
     if input_file is not None:
         frame = read_table(input_file)
         if text_col not in frame.columns:
-            raise InvalidInputError(f"{input_file}: no text column {text_col!r}; columns are {list(frame.columns)}")
+            raise InvalidInputError(
+                f"{input_file}: no text column {text_col!r}; columns are {list(frame.columns)}"
+            )
         ids = frame[id_col].tolist() if id_col in frame.columns else list(range(len(frame)))
         for post_id, text in zip(ids, frame[text_col].tolist(), strict=True):
             yield post_id, text if isinstance(text, str) else None
@@ -35,9 +39,19 @@ def _posts(texts: list[str], input_file: Path | None, text_col: str, id_col: str
 
 @friendly_errors
 def predict(
-    texts: Annotated[list[str] | None, typer.Argument(help="Post texts; '-' reads one post per line from stdin.")] = None,
-    input_file: Annotated[Path | None, typer.Option("--input", help="CSV, JSONL or Parquet with a text column and optional id.")] = None,
-    target: Annotated[list[str] | None, typer.Option("--target", help="Value(s) for the alignment head (default: every value it knows).")] = None,
+    texts: Annotated[
+        list[str] | None, typer.Argument(help="Post texts; '-' reads one post per line from stdin.")
+    ] = None,
+    input_file: Annotated[
+        Path | None,
+        typer.Option("--input", help="CSV, JSONL or Parquet with a text column and optional id."),
+    ] = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target", help="Value(s) for the alignment head (default: every value it knows)."
+        ),
+    ] = None,
     text_col: Annotated[str, typer.Option("--text-col")] = "text",
     id_col: Annotated[str, typer.Option("--id-col")] = "id",
     models: ModelsOption = None,

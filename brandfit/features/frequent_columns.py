@@ -39,7 +39,11 @@ class FrequentColumns(TransformerMixin, BaseEstimator):
         """Kept position of each original column index, or -1 (binary search, no big lookup table)."""
         pos = np.searchsorted(self.columns_, indices)
         pos = np.minimum(pos, max(self.columns_.size - 1, 0))
-        hit = self.columns_[pos] == indices if self.columns_.size else np.zeros(indices.shape, dtype=bool)
+        hit = (
+            self.columns_[pos] == indices
+            if self.columns_.size
+            else np.zeros(indices.shape, dtype=bool)
+        )
         return np.where(hit, pos, -1).astype(np.int64)
 
     def __sklearn_tags__(self) -> Any:

@@ -69,7 +69,9 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
         lo, hi = self.word_ngram_range
         clo, chi = self.char_ngram_range
         if not (1 <= lo <= hi) or not (0 <= clo <= chi) or (chi > 0 and clo < 1):
-            raise ValueError("n-gram ranges must be (min, max) with 1 <= min <= max (chars may be (0, 0))")
+            raise ValueError(
+                "n-gram ranges must be (min, max) with 1 <= min <= max (chars may be (0, 0))"
+            )
         return list(range(lo, hi + 1)), (list(range(clo, chi + 1)) if chi > 0 else [])
 
     def fit(self, X: Any, y: Any = None) -> SocialFeatureHasher:
@@ -142,7 +144,9 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
         return grams
 
     def _hash(self, features: Iterable[list[str]]) -> sp.csr_matrix:
-        hasher = FeatureHasher(n_features=self.block_width, input_type="string", alternate_sign=False)
+        hasher = FeatureHasher(
+            n_features=self.block_width, input_type="string", alternate_sign=False
+        )
         return hasher.transform(features).tocsr()
 
     def transform_tokenized(self, posts: Sequence[TokenizedPost]) -> sp.csr_matrix:

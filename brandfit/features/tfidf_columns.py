@@ -62,7 +62,9 @@ class TfidfColumns(FrequentColumns):
         return self._weight(self._select(sp.csr_matrix(X)))
 
     def _weight(self, selected: sp.csr_matrix) -> sp.csr_matrix:
-        dtype = selected.data.dtype if selected.data.dtype in (np.float32, np.float64) else np.float64
+        dtype = (
+            selected.data.dtype if selected.data.dtype in (np.float32, np.float64) else np.float64
+        )
         data = selected.data.astype(dtype)
         if self.sublinear_tf:  # sign-preserving, so signed inputs stay defined
             data = np.sign(data) * np.log1p(np.abs(data))
@@ -71,7 +73,9 @@ class TfidfColumns(FrequentColumns):
         blocks = self.column_blocks_[selected.indices]
         n_blocks = int(self.column_blocks_.max()) + 1 if self.column_blocks_.size else 1
         keys = rows.astype(np.int64) * n_blocks + blocks
-        sums = np.bincount(keys, weights=data.astype(np.float64) ** 2, minlength=selected.shape[0] * n_blocks)
+        sums = np.bincount(
+            keys, weights=data.astype(np.float64) ** 2, minlength=selected.shape[0] * n_blocks
+        )
         norms = np.sqrt(sums)[keys]
         data = np.divide(data, norms, out=np.zeros_like(data), where=norms > 0)
         return sp.csr_matrix((data, selected.indices, selected.indptr), shape=selected.shape)

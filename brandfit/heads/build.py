@@ -72,7 +72,9 @@ def calibration_method(config: HeadConfig, kind: str) -> str:
     return "temperature" if kind == "multiclass" else "sigmoid"
 
 
-def build_head_pipeline(config: HeadConfig, multilabel: bool, block_width: int | None = None) -> Pipeline:
+def build_head_pipeline(
+    config: HeadConfig, multilabel: bool, block_width: int | None = None
+) -> Pipeline:
     """Column selection + TF-IDF -> linear classifier (one-vs-rest when multi-label).
 
     Calibration is added after fitting (see :mod:`brandfit.heads.calibrate`).

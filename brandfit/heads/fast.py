@@ -54,7 +54,9 @@ def _calibrated_proba(calibrated: CalibratedClassifierCV, X: sp.csr_matrix) -> n
             for k, calibrator in enumerate(cc.calibrators):
                 proba[:, k] = calibrator.predict(decision[:, k])
             total = proba.sum(axis=1, keepdims=True)
-            proba = np.divide(proba, total, out=np.full_like(proba, 1 / n_classes), where=total != 0)
+            proba = np.divide(
+                proba, total, out=np.full_like(proba, 1 / n_classes), where=total != 0
+            )
     elif cc.method == "temperature":
         proba = np.asarray(cc.calibrators[0].predict(decision), dtype=np.float64)
     else:

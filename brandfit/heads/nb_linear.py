@@ -46,8 +46,19 @@ class NBLinearClassifier(ClassifierMixin, BaseEstimator):
 
     def _linear(self) -> Any:
         if self.loss == "svc":
-            return LinearSVC(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, random_state=self.random_state)
-        return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, solver="liblinear", random_state=self.random_state)
+            return LinearSVC(
+                C=self.C,
+                class_weight=self.class_weight,
+                max_iter=self.max_iter,
+                random_state=self.random_state,
+            )
+        return LogisticRegression(
+            C=self.C,
+            class_weight=self.class_weight,
+            max_iter=self.max_iter,
+            solver="liblinear",
+            random_state=self.random_state,
+        )
 
     def _ratio(self, Xb: sp.csr_matrix, positive: np.ndarray, weight: np.ndarray) -> np.ndarray:
         p = self.alpha + np.asarray(Xb.T @ (weight * positive)).ravel()
@@ -62,7 +73,9 @@ class NBLinearClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.unique(y)
         if self.classes_.size < 2:
             raise ValueError("NBLinearClassifier needs at least two classes")
-        weight = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        weight = (
+            np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        )
         Xb = X.copy()
         Xb.data[:] = 1.0
         targets = [self.classes_[1]] if self.classes_.size == 2 else list(self.classes_)
@@ -72,7 +85,9 @@ class NBLinearClassifier(ClassifierMixin, BaseEstimator):
         for cls in targets:  # one ratio-scaled linear model per positive class
             positive = y == cls
             r = self._ratio(Xb, positive, weight)
-            model = self._linear().fit(_scale_columns(X, r), positive.astype(int), sample_weight=weight)
+            model = self._linear().fit(
+                _scale_columns(X, r), positive.astype(int), sample_weight=weight
+            )
             # (X diag(r)) w + b == X (r * w) + b: only the effective weights are kept
             coefs.append(r * model.coef_[0])
             intercepts.append(float(np.ravel(model.intercept_)[0]))
@@ -102,7 +117,9 @@ class NBLinearClassifier(ClassifierMixin, BaseEstimator):
     def decision_function(self, X: Any) -> np.ndarray:
         """Linear scores: shape (n,) for two classes, (n, n_classes) otherwise."""
         check_is_fitted(self, "effective_coef_")
-        X = sp.csr_matrix(validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False))
+        X = sp.csr_matrix(
+            validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
+        )
         scores = np.asarray(X @ self.effective_coef_.T) + self.intercepts_
         return scores[:, 0] if self.classes_.size == 2 else scores
 

@@ -25,7 +25,9 @@ def tune_binary_threshold(y_true: np.ndarray, p_positive: np.ndarray, metric: st
     return best
 
 
-def tune_label_thresholds(Y_true: np.ndarray, P: np.ndarray, metric: str, min_positives: int = 10) -> np.ndarray:
+def tune_label_thresholds(
+    Y_true: np.ndarray, P: np.ndarray, metric: str, min_positives: int = 10
+) -> np.ndarray:
     """Per-label thresholds for a multi-label head; rows with -1 (unknown) are ignored.
 
     A label with fewer than ``min_positives`` positive validation rows gets the one
@@ -49,7 +51,9 @@ def _multiclass_score(y_true: np.ndarray, pred: np.ndarray, metric: str) -> floa
     return float(f1_score(y_true, pred, average="macro", zero_division=0))
 
 
-def tune_class_offsets(y_true: np.ndarray, P: np.ndarray, metric: str, rounds: int = 2) -> np.ndarray:
+def tune_class_offsets(
+    y_true: np.ndarray, P: np.ndarray, metric: str, rounds: int = 2
+) -> np.ndarray:
     """Additive offsets on log-probabilities that maximise ``metric`` (coordinate ascent).
 
     Corrects a multi-class head for the difference between training priors and the

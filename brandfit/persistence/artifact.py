@@ -48,7 +48,11 @@ GOLDEN_TEXTS = (
 
 def _golden_predictions(model: HeadModel) -> list[dict[str, Any]]:
     texts = list(GOLDEN_TEXTS)
-    targets = [model.targets[i % len(model.targets)] for i in range(len(texts))] if model.targets else None
+    targets = (
+        [model.targets[i % len(model.targets)] for i in range(len(texts))]
+        if model.targets
+        else None
+    )
     X = model.featurizer.transform(texts)
     P = model.predict_proba(X, targets)
     decided = model.decide(P)
@@ -140,7 +144,9 @@ def save_head(
         card = render_card(manifest)
         if not final.exists():
             scratch.rename(staging / artifact_name)
-            (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            (staging / MANIFEST_NAME).write_text(
+                json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
             (staging / CARD_NAME).write_text(card, encoding="utf-8")
             staging.rename(final)
             _fsync_dir(models_dir)
@@ -148,7 +154,9 @@ def save_head(
         old = _existing_artifact(final)
         shutil.move(str(scratch), final / artifact_name)
         _fsync_dir(final)
-        _write_text_atomic(final / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        _write_text_atomic(
+            final / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+        )
         _write_text_atomic(final / CARD_NAME, card)
         if old is not None and old.name != artifact_name:
             old.unlink(missing_ok=True)
@@ -178,11 +186,15 @@ def load_head(folder: str | Path) -> tuple[HeadModel, dict[str, Any]]:
     except InconsistentVersionWarning as exc:
         raise IncompatibleModelError(f"{path}: {exc}") from exc
     except Exception as exc:  # a damaged pickle can raise almost anything
-        raise CorruptModelError(f"{path}: cannot unpickle the model ({type(exc).__name__}: {exc})") from exc
+        raise CorruptModelError(
+            f"{path}: cannot unpickle the model ({type(exc).__name__}: {exc})"
+        ) from exc
     if not isinstance(model, HeadModel):
         raise CorruptModelError(f"{path}: expected a HeadModel, found {type(model).__name__}")
     if model.name != manifest["head"]:
-        raise CorruptModelError(f"{path}: artefact is head {model.name!r}, manifest says {manifest['head']!r}")
+        raise CorruptModelError(
+            f"{path}: artefact is head {model.name!r}, manifest says {manifest['head']!r}"
+        )
     _check_golden(model, manifest, folder)
     return model, manifest
 
@@ -192,5 +204,7 @@ def record_metrics(folder: str | Path, name: str, metrics: dict[str, Any]) -> No
     folder = Path(folder)
     manifest = read_manifest(folder)
     manifest.setdefault("metrics", {})[name] = metrics
-    _write_text_atomic(folder / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    _write_text_atomic(
+        folder / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    )
     _write_text_atomic(folder / CARD_NAME, render_card(manifest))

@@ -13,12 +13,22 @@ def _metrics_lines(metrics: dict[str, Any]) -> list[str]:
     for split, values in metrics.items():
         if not isinstance(values, dict):
             continue
-        keys = ("n", "macro_f1", "micro_f1", "accuracy", "macro_recall", "stance_f1", "stance_f1_target_mean")
+        keys = (
+            "n",
+            "macro_f1",
+            "micro_f1",
+            "accuracy",
+            "macro_recall",
+            "stance_f1",
+            "stance_f1_target_mean",
+        )
         shown = ", ".join(f"{k} {values[k]}" for k in keys if values.get(k) is not None)
         lines.append(f"- **{split}** ({values.get('data', '')}): {shown}")
         for label, per in (values.get("per_label") or {}).items():
             if "binary_macro_f1" in per:
-                lines.append(f"  - {label}: F1 {per['f1']}, binary macro-F1 {per['binary_macro_f1']} (judged {per['judged']})")
+                lines.append(
+                    f"  - {label}: F1 {per['f1']}, binary macro-F1 {per['binary_macro_f1']} (judged {per['judged']})"
+                )
     return lines or ["- none recorded"]
 
 

@@ -54,7 +54,9 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fingerprint_data(texts: Iterable[str], labels: Iterable[Iterable[str]], extra: Iterable[str] = ()) -> str:
+def fingerprint_data(
+    texts: Iterable[str], labels: Iterable[Iterable[str]], extra: Iterable[str] = ()
+) -> str:
     """Order-sensitive sha256 of training texts and labels (identifies the training data)."""
     digest = hashlib.sha256()
     for text, row in zip(texts, labels, strict=True):
@@ -73,7 +75,9 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise CorruptModelError(f"{folder}: no {MANIFEST_NAME}; not a brandfit model folder") from exc
+        raise CorruptModelError(
+            f"{folder}: no {MANIFEST_NAME}; not a brandfit model folder"
+        ) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise CorruptModelError(f"{path}: manifest is not valid JSON ({exc})") from exc
     if not isinstance(manifest, dict):

@@ -10,10 +10,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from brandfit.errors import ModelLoadError, UnknownHeadError
+from brandfit.heads.compiled import CompiledHeads
 from brandfit.heads.model import HeadModel
 from brandfit.persistence.artifact import load_head
 from brandfit.persistence.manifest import MANIFEST_NAME
@@ -26,17 +28,27 @@ class LoadedModels:
     heads: Mapping[str, HeadModel]
     manifests: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
+    @cached_property
+    def compiled(self) -> CompiledHeads:
+        """The heads as arrays for fast scoring (built once per loaded set)."""
+        return CompiledHeads(self.heads)
+
     @property
     def versions(self) -> dict[str, str]:
         """Model version of each head."""
-        return {name: str(self.manifests.get(name, {}).get("model_version", f"{name}-unsaved")) for name in self.heads}
+        return {
+            name: str(self.manifests.get(name, {}).get("model_version", f"{name}-unsaved"))
+            for name in self.heads
+        }
 
     def head(self, name: str) -> HeadModel:
         """The head called ``name``, or :class:`UnknownHeadError`."""
         try:
             return self.heads[name]
         except KeyError:
-            raise UnknownHeadError(f"no model loaded for head {name!r}; loaded: {', '.join(self.heads) or 'none'}") from None
+            raise UnknownHeadError(
+                f"no model loaded for head {name!r}; loaded: {', '.join(self.heads) or 'none'}"
+            ) from None
 
 
 def head_folders(models_dir: Path) -> list[Path]:
@@ -47,7 +59,9 @@ def head_folders(models_dir: Path) -> list[Path]:
         if child.name.startswith(".") or not (child / MANIFEST_NAME).is_file():
             continue
         if not child.resolve().is_relative_to(root):
-            raise ModelLoadError(f"{child}: resolves outside the models directory {root}; refusing to load it")
+            raise ModelLoadError(
+                f"{child}: resolves outside the models directory {root}; refusing to load it"
+            )
         folders.append(child)
     return folders
 
@@ -70,13 +84,17 @@ def load_models(models_dir: str | Path, heads: list[str] | None = None) -> Loade
     missing = sorted(set(heads or []) - set(loaded))
     if missing:
         raise ModelLoadError(f"{models_dir}: no model for head(s) {', '.join(missing)}")
-    return LoadedModels(loaded, manifests)
+    models = LoadedModels(loaded, manifests)
+    _ = models.compiled  # build before the set is served, not on its first request
+    return models
 
 
 class ModelRegistry:
     """Holds the current :class:`LoadedModels` and swaps it atomically on reload."""
 
-    def __init__(self, models_dir: str | Path | None = None, models: LoadedModels | None = None) -> None:
+    def __init__(
+        self, models_dir: str | Path | None = None, models: LoadedModels | None = None
+    ) -> None:
         self.models_dir = Path(models_dir) if models_dir is not None else None
         self._models = models
         self._lock = threading.Lock()
@@ -98,7 +116,9 @@ class ModelRegistry:
     def load(self) -> LoadedModels:
         """Load from ``models_dir`` (first load or reload); keep the old set on failure."""
         if self.models_dir is None:
-            raise ModelLoadError("this registry was given models directly and has no directory to load from")
+            raise ModelLoadError(
+                "this registry was given models directly and has no directory to load from"
+            )
         with self._lock:
             try:
                 fresh = load_models(self.models_dir)

@@ -75,7 +75,13 @@ def test_frame_bad_arguments_raise_clear_errors(predictor: Predictor) -> None:
 
 
 def test_frame_results_do_not_depend_on_the_predict_batch_size(predictor: Predictor) -> None:
-    texts = ["leg day at the gym #fitness", "pasta tonight", "", "ranked matches all night", "i hate this"] * 3
+    texts = [
+        "leg day at the gym #fitness",
+        "pasta tonight",
+        "",
+        "ranked matches all night",
+        "i hate this",
+    ] * 3
     frame = pd.DataFrame({"id": [str(i) for i in range(len(texts))], "text": texts})
     whole = classify_frame(frame, predictor, batch_size=1000)
     pieces = classify_frame(frame, predictor, batch_size=2)

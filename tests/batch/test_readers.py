@@ -118,13 +118,21 @@ def test_readers_refuse_unknown_file_types(tmp_path: Path) -> None:
     assert file_format(Path("a.JSONL.GZ")) == ("jsonl", "gzip")
 
 
-def test_readers_csv_runaway_quote_stops_at_the_field_limit_and_parsing_resumes(tmp_path: Path) -> None:
+def test_readers_csv_runaway_quote_stops_at_the_field_limit_and_parsing_resumes(
+    tmp_path: Path,
+) -> None:
     body = "".join(f"r{i},filler line {i} {'x' * 90}\n" for i in range(2000))  # ~200k characters
     path = tmp_path / "runaway.csv"
-    path.write_text('id,text\nok1,fine\nbad,"this quote never closes\n' + body + "ok2,after the damage\n")
+    path.write_text(
+        'id,text\nok1,fine\nbad,"this quote never closes\n' + body + "ok2,after the damage\n"
+    )
     records = list(read_records(path, ["id", "text"]))
     assert records[0].values == {"id": "ok1", "text": "fine"}
-    assert records[1].values is None and records[1].line == 3 and records[1].error == "unparseable CSV row"
+    assert (
+        records[1].values is None
+        and records[1].line == 3
+        and records[1].error == "unparseable CSV row"
+    )
     assert records[-1].values == {"id": "ok2", "text": "after the damage"}
     raw_lines = sum((r.raw or "").count("\n") + 1 for r in records[1:] if r.values is None)
     parsed = sum(1 for r in records[1:] if r.values is not None)

@@ -20,15 +20,29 @@ def models(tmp_path: Path, tiny_models_dir: Path) -> Path:
 
 
 def test_cli_predict_prints_one_json_object_per_post(models: Path) -> None:
-    result = runner.invoke(app, ["predict", "gym then pasta", "ranked matches", "--models", str(models)])
+    result = runner.invoke(
+        app, ["predict", "gym then pasta", "ranked matches", "--models", str(models)]
+    )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.strip().splitlines()]
     assert [r["id"] for r in rows] == [0, 1]
-    assert set(rows[0]) == {"id", "niche", "safety", "sentiment", "alignment", "flags", "model_versions"}
+    assert set(rows[0]) == {
+        "id",
+        "niche",
+        "safety",
+        "sentiment",
+        "alignment",
+        "flags",
+        "model_versions",
+    }
 
 
 def test_cli_predict_reads_stdin_and_targets(models: Path) -> None:
-    result = runner.invoke(app, ["predict", "-", "--target", "climate_action", "--models", str(models)], input="we must cut emissions now\nfeminism has gone too far\n")
+    result = runner.invoke(
+        app,
+        ["predict", "-", "--target", "climate_action", "--models", str(models)],
+        input="we must cut emissions now\nfeminism has gone too far\n",
+    )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.strip().splitlines()]
     assert [r["id"] for r in rows] == ["stdin:1", "stdin:2"]
@@ -56,10 +70,38 @@ def test_cli_train_evaluate_and_models(tmp_path: Path, data_dir: Path) -> None:
     models = tmp_path / "m"
     config = tmp_path / "c.toml"
     config.write_text("[head]\nmin_df = 1\ncalibration_cv = 3\n[data]\nnotes = 'tiny fixture'\n")
-    result = runner.invoke(app, ["train", "sentiment", "--data", str(data_dir / "sentiment.csv"), "--val", str(data_dir / "sentiment.csv"), "--config", str(config), "--models", str(models)])
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            "sentiment",
+            "--data",
+            str(data_dir / "sentiment.csv"),
+            "--val",
+            str(data_dir / "sentiment.csv"),
+            "--config",
+            str(config),
+            "--models",
+            str(models),
+        ],
+    )
     assert result.exit_code == 0, result.output
     out = tmp_path / "metrics.json"
-    result = runner.invoke(app, ["evaluate", "sentiment", "--data", str(data_dir / "sentiment.csv"), "--json", str(out), "--record", "test", "--models", str(models)])
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "sentiment",
+            "--data",
+            str(data_dir / "sentiment.csv"),
+            "--json",
+            str(out),
+            "--record",
+            "test",
+            "--models",
+            str(models),
+        ],
+    )
     assert result.exit_code == 0, result.output
     metrics = json.loads(out.read_text())
     assert {"n", "accuracy", "macro_f1", "micro_f1", "per_label", "model_version"} <= set(metrics)
@@ -75,9 +117,13 @@ def test_cli_train_evaluate_and_models(tmp_path: Path, data_dir: Path) -> None:
 def test_cli_train_bad_data_names_file_row_column(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("text,label\nok,positive\n,negative\n")
-    result = runner.invoke(app, ["train", "sentiment", "--data", str(bad), "--models", str(tmp_path / "m")])
+    result = runner.invoke(
+        app, ["train", "sentiment", "--data", str(bad), "--models", str(tmp_path / "m")]
+    )
     assert result.exit_code == 1
-    assert "bad.csv: row 2 (line 3), column 'text': missing or empty text" in result.output.replace("\n", "")
+    assert "bad.csv: row 2 (line 3), column 'text': missing or empty text" in result.output.replace(
+        "\n", ""
+    )
 
 
 def test_cli_corrupt_model_is_refused(models: Path) -> None:

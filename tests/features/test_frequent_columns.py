@@ -11,7 +11,9 @@ from brandfit.features import FrequentColumns
 
 
 def matrix() -> sp.csr_matrix:
-    return sp.csr_matrix(np.array([[1, 0, 2, 0, 0], [1, 0, 0, 3, 0], [0, 0, 1, 1, 0], [0, 0, 0, 0, 0]], dtype=float))
+    return sp.csr_matrix(
+        np.array([[1, 0, 2, 0, 0], [1, 0, 0, 3, 0], [0, 0, 1, 1, 0], [0, 0, 0, 0, 0]], dtype=float)
+    )
 
 
 def test_frequent_columns_keeps_columns_seen_in_min_df_rows() -> None:

@@ -45,7 +45,10 @@ def test_social_hashing_feature_index_points_at_the_column() -> None:
     assert X[0, hasher.feature_index("gym")] >= 1
     assert X[0, hasher.feature_index("gym class")] >= 1
     assert X[0, hasher.feature_index(" gy", block="char")] >= 1
-    assert hasher.word_feature_indices(["gym", "gym class"]).tolist() == [hasher.feature_index("gym"), hasher.feature_index("gym class")]
+    assert hasher.word_feature_indices(["gym", "gym class"]).tolist() == [
+        hasher.feature_index("gym"),
+        hasher.feature_index("gym class"),
+    ]
 
 
 def test_social_hashing_rejects_a_bare_string() -> None:
@@ -56,7 +59,9 @@ def test_social_hashing_rejects_a_bare_string() -> None:
 
 
 def test_social_hashing_each_order_has_its_own_block() -> None:
-    hasher = SocialFeatureHasher(word_ngram_range=(1, 2), char_ngram_range=(3, 3), block_width=2**10)
+    hasher = SocialFeatureHasher(
+        word_ngram_range=(1, 2), char_ngram_range=(3, 3), block_width=2**10
+    )
     X = hasher.transform(["hello world"]).toarray()[0]
     unigrams, bigrams, trigrams = X[: 2**10], X[2**10 : 2**11], X[2**11 :]
     assert np.count_nonzero(unigrams) == 2

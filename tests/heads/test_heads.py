@@ -92,7 +92,9 @@ def test_nb_linear_calibrated_in_a_head(tmp_path) -> None:
 
     config = TrainConfig(head=HeadConfig(min_df=1, calibration_cv=3, classifier="nb_svc", C=0.5))
     model = fit_head("sentiment", load_labelled(DATA / "sentiment.csv"), config)
-    P = model.predict_proba(model.featurizer.transform(["worst experience ever", "love this so much"]))
+    P = model.predict_proba(
+        model.featurizer.transform(["worst experience ever", "love this so much"])
+    )
     assert np.allclose(P.sum(axis=1), 1.0)
     assert model.decide(P) == [["negative"], ["positive"]]
     [terms] = top_terms(model, ["worst experience ever"], "negative")
@@ -119,7 +121,13 @@ def test_thresholds_class_offsets_fix_a_prior_shift() -> None:
 def test_fast_path_matches_scikit_learn(tiny_heads) -> None:
     from brandfit.heads.fast import fast_predict_proba
 
-    texts = ["leg day at the gym", "worst experience ever", "", "we must cut emissions now", "you idiot"]
+    texts = [
+        "leg day at the gym",
+        "worst experience ever",
+        "",
+        "we must cut emissions now",
+        "you idiot",
+    ]
     for model in tiny_heads.values():
         X = model.featurizer.transform(texts)
         targets = [model.targets[0]] * len(texts) if model.targets else None

@@ -24,12 +24,24 @@ def _manifest(folder: Path) -> dict:
     return json.loads((folder / "manifest.json").read_text())
 
 
-def test_artifact_round_trip_keeps_predictions(models: Path, tiny_heads: dict[str, HeadModel]) -> None:
+def test_artifact_round_trip_keeps_predictions(
+    models: Path, tiny_heads: dict[str, HeadModel]
+) -> None:
     model, manifest = load_head(models / "sentiment")
     X = model.featurizer.transform(["love it", "hate it"])
     assert (model.predict_proba(X) == tiny_heads["sentiment"].predict_proba(X)).all()
     assert manifest["model_version"].startswith("sentiment-")
-    for key in ("format_version", "labels", "library_versions", "tokenizer_version", "training_data", "config", "metrics", "artifact", "golden"):
+    for key in (
+        "format_version",
+        "labels",
+        "library_versions",
+        "tokenizer_version",
+        "training_data",
+        "config",
+        "metrics",
+        "artifact",
+        "golden",
+    ):
         assert key in manifest
     assert (models / "sentiment" / "CARD.md").read_text().startswith("# brandfit model card")
 
@@ -67,13 +79,17 @@ def test_artifact_golden_mismatch_is_refused(models: Path) -> None:
 
 def test_artifact_path_escape_is_refused(models: Path) -> None:
     manifest = _manifest(models / "niche")
-    manifest["artifact"]["file"] = "../sentiment/" + _manifest(models / "sentiment")["artifact"]["file"]
+    manifest["artifact"]["file"] = (
+        "../sentiment/" + _manifest(models / "sentiment")["artifact"]["file"]
+    )
     (models / "niche" / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(CorruptModelError, match="outside the model folder"):
         load_head(models / "niche")
 
 
-def test_artifact_failed_save_leaves_the_previous_model(models: Path, tiny_heads: dict[str, HeadModel], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_artifact_failed_save_leaves_the_previous_model(
+    models: Path, tiny_heads: dict[str, HeadModel], monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = _manifest(models / "niche")
 
     def explode(manifest: dict) -> str:
@@ -87,7 +103,9 @@ def test_artifact_failed_save_leaves_the_previous_model(models: Path, tiny_heads
     assert not [p for p in models.iterdir() if p.name.startswith(".")]
 
 
-def test_artifact_resave_replaces_artifact_and_removes_the_old_one(models: Path, tiny_heads: dict[str, HeadModel]) -> None:
+def test_artifact_resave_replaces_artifact_and_removes_the_old_one(
+    models: Path, tiny_heads: dict[str, HeadModel]
+) -> None:
     model = tiny_heads["niche"]
     original = model.thresholds
     model.thresholds = [0.4] * len(model.labels)

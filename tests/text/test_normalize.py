@@ -35,7 +35,28 @@ def test_normalize_is_idempotent(text: str) -> None:
 
 
 pieces = st.lists(
-    st.sampled_from(["@user", "@Nike", "{{URL}}", "{{USERNAME}}", "{@A B@}", "RT @x: ", "&amp;", "&", "amp;", "\\u2019", "\\u005c", "u2019", "http://a.b/c", " ", "\n", "x", "#t", "😀"]),
+    st.sampled_from(
+        [
+            "@user",
+            "@Nike",
+            "{{URL}}",
+            "{{USERNAME}}",
+            "{@A B@}",
+            "RT @x: ",
+            "&amp;",
+            "&",
+            "amp;",
+            "\\u2019",
+            "\\u005c",
+            "u2019",
+            "http://a.b/c",
+            " ",
+            "\n",
+            "x",
+            "#t",
+            "😀",
+        ]
+    ),
     max_size=15,
 ).map("".join)
 

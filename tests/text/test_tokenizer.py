@@ -42,7 +42,26 @@ def test_tokenizer_never_loses_characters(text: str) -> None:
 
 
 social = st.lists(
-    st.sampled_from(["#ad", "@brand", "$TSLA", "😀", "👩🏽‍💻", "🇺🇸", "https://x.co/a", "word", "!", "(", ")", " ", "  ", "\n", "é", "1️⃣"]),
+    st.sampled_from(
+        [
+            "#ad",
+            "@brand",
+            "$TSLA",
+            "😀",
+            "👩🏽‍💻",
+            "🇺🇸",
+            "https://x.co/a",
+            "word",
+            "!",
+            "(",
+            ")",
+            " ",
+            "  ",
+            "\n",
+            "é",
+            "1️⃣",
+        ]
+    ),
     max_size=20,
 ).map("".join)
 
