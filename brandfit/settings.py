@@ -36,8 +36,12 @@ class Settings(BaseSettings):
     max_posts_per_influencer: int = Field(200, ge=1)
     #: Most influencers in one POST /v1/rank.
     max_influencers_per_rank: int = Field(50, ge=1)
-    #: Threads running model endpoints (CPU-bound; more than a few only costs memory on 2 cores).
-    worker_threads: int = Field(4, ge=1, le=64)
+    #: Threads running model endpoints. /v1/predict requests mostly wait for the shared
+    #: scoring thread, so this also bounds how many concurrent requests can share a batch.
+    worker_threads: int = Field(16, ge=1, le=64)
+    #: Concurrent /v1/predict requests are scored together, up to this many posts per
+    #: model call (requests this large or larger are scored on their own); 0 = no batching.
+    predict_batch_posts: int = Field(256, ge=0)
     #: One JSON access-log line per request on the ``brandfit.access`` logger (no post text).
     access_log: bool = True
 

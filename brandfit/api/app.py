@@ -19,6 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from brandfit import __version__
 from brandfit.api import errors
+from brandfit.api.batching import PredictBatcher
 from brandfit.api.metrics import Metrics
 from brandfit.api.middleware import ACCESS_LOGGER, AccessLogMiddleware, BodySizeLimitMiddleware
 from brandfit.api.routes import admin, health, influencers, models, posts
@@ -95,6 +96,9 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     app.state.metrics = Metrics()
     app.state.warm = False
     app.state.shutting_down = False
+    app.state.batcher = (
+        PredictBatcher(settings.predict_batch_posts) if settings.predict_batch_posts else None
+    )
     errors.install(app)
     app.include_router(health.router)
     protected = [Depends(require_user)]

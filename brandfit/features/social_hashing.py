@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction import FeatureHasher
 from sklearn.utils.validation import check_is_fitted
 
+from brandfit.features.token_columns import TokenColumns, hash_rows
 from brandfit.text.tokenizer import EMOJI_RE
 from brandfit.text.tokens import TokenizedPost, strip_emoji_modifiers, tokenize_posts
 
@@ -33,6 +33,10 @@ def _as_texts(X: Any) -> list[str]:
     if isinstance(X, np.ndarray) and X.ndim == 2:
         X = X.ravel()
     return [x if isinstance(x, str) else "" for x in X]
+
+
+#: One per-token column cache per featurizer setting, shared by every head and thread.
+_TOKEN_TABLES: dict[tuple[tuple[int, ...], tuple[int, ...], int], TokenColumns] = {}
 
 
 class SocialFeatureHasher(TransformerMixin, BaseEstimator):
@@ -144,19 +148,63 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
         return grams
 
     def _hash(self, features: Iterable[list[str]]) -> sp.csr_matrix:
-        hasher = FeatureHasher(
-            n_features=self.block_width, input_type="string", alternate_sign=False
-        )
-        return hasher.transform(features).tocsr()
+        return hash_rows(features, self.block_width)
+
+    def _token_columns(self) -> TokenColumns:
+        """The process-wide per-token column cache for this setting."""
+        words, chars = self._orders()
+        key = (tuple(words), tuple(chars), self.block_width)
+        table = _TOKEN_TABLES.get(key)
+        if table is None:
+            table = TokenColumns(
+                width=self.block_width,
+                n_columns=self.n_columns,
+                unigram_offset=words.index(1) * self.block_width if 1 in words else None,
+                char_offsets={n: (len(words) + i) * self.block_width for i, n in enumerate(chars)},
+                word_units=self.word_units,
+                char_ngrams=self._char_ngrams,
+            )
+            table = _TOKEN_TABLES.setdefault(key, table)
+        return table
 
     def transform_tokenized(self, posts: Sequence[TokenizedPost]) -> sp.csr_matrix:
-        """Hash already tokenised posts (lets callers reuse tokens for flags)."""
+        """Hash already tokenised posts (lets callers reuse tokens for flags).
+
+        Unigram and character n-gram columns come per distinct token from a cache;
+        longer word n-grams are hashed per post.
+        """
         check_is_fitted(self)
-        words, chars = self._orders()
-        units = [self.word_units(p.tokens) for p in posts]
-        blocks = [self._hash(self._word_ngrams(u, n) for u in units) for n in words]
-        blocks += [self._hash(self._char_ngrams(p.tokens, n) for p in posts) for n in chars]
-        matrix = sp.hstack(blocks, format="csr", dtype=np.float32)
+        words, _ = self._orders()
+        table = self._token_columns()
+        entries = table.entries(token for post in posts for token in post.tokens)
+        pieces: list[bytes] = []
+        sizes: list[int] = []
+        units: list[list[str]] = []
+        for post in posts:
+            post_units: list[str] = []
+            size = 0
+            for token in post.tokens:
+                token_units, columns = entries[token]
+                post_units.extend(token_units)
+                pieces.append(columns)
+                size += len(columns)
+            sizes.append(size // table.dtype.itemsize)
+            units.append(post_units)
+        rows = [np.repeat(np.arange(len(posts), dtype=np.int64), sizes)]
+        cols = [np.frombuffer(b"".join(pieces), dtype=table.dtype).astype(np.int64)]
+        values = [np.ones(rows[0].size, dtype=np.float32)]
+        for position, n in enumerate(words):
+            if n == 1:
+                continue
+            counts = self._hash(self._word_ngrams(u, n) for u in units)
+            rows.append(np.repeat(np.arange(len(posts), dtype=np.int64), np.diff(counts.indptr)))
+            cols.append(counts.indices.astype(np.int64) + position * self.block_width)
+            values.append(counts.data.astype(np.float32))
+        matrix = sp.csr_matrix(
+            (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(len(posts), self.n_columns),
+            dtype=np.float32,
+        )
         matrix.sum_duplicates()
         return matrix
 

@@ -26,6 +26,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.frozen import FrozenEstimator
 
 from brandfit.features.tfidf_columns import TfidfColumns
 from brandfit.heads.fast import _linear_weights
@@ -98,40 +99,68 @@ def _sigmoid_params(calibrators: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]
     )
 
 
-def _linear_part(clf: Any) -> tuple[np.ndarray, np.ndarray, _Calibration] | None:
-    """Stacked weights (n_columns, n_outputs), intercepts and calibration of a head's classifier."""
+def _weight_owner(calibrated: Any) -> tuple[Any, str]:
+    """The object and attribute holding the coefficients of a one-fold calibrated model."""
+    model = calibrated.calibrated_classifiers_[0].estimator
+    if isinstance(model, FrozenEstimator):
+        model = model.estimator
+    name = "effective_coef_" if "effective_coef_" in model.__dict__ else "coef_"
+    return model, name
+
+
+#: (object, attribute, first output column) of each coefficient array a compiled head copied
+WeightSources = list[tuple[Any, str, int]]
+
+
+def _linear_part(clf: Any) -> tuple[np.ndarray, np.ndarray, _Calibration, WeightSources] | None:
+    """Stacked weights (n_outputs, n_columns), intercepts, calibration and where the weights came from."""
     if isinstance(clf, PartialLabelOneVsRest):
-        coefs, intercepts, calibrators = [], [], []
-        for est in clf.estimators_:
+        coefs, intercepts, calibrators, sources = [], [], [], []
+        for j, est in enumerate(clf.estimators_):
             found = _single_calibrated(est)
             if found is None or found[2].method != "sigmoid" or found[0].shape[0] != 1:
                 return None
             coefs.append(found[0][0])
             intercepts.append(found[1][0])
             calibrators.append(found[2].calibrators[0])
+            sources.append((*_weight_owner(est), j))
         a, b = _sigmoid_params(calibrators)
-        return (
-            np.vstack(coefs),
-            np.asarray(intercepts),
-            _Calibration("sigmoid", len(coefs), a, b, per_label=True),
-        )
+        calibration = _Calibration("sigmoid", len(coefs), a, b, per_label=True)
+        return np.vstack(coefs), np.asarray(intercepts), calibration, sources
     found = _single_calibrated(clf)
     if found is None:
         return None
     coef, intercept, cc = found
     n_classes = len(cc.classes)
+    sources = [(*_weight_owner(clf), 0)]
     if cc.method == "temperature":
         if coef.shape[0] < 2:
             return None
-        return (
-            coef,
-            intercept,
-            _Calibration("temperature", n_classes, beta=float(cc.calibrators[0].beta_)),
-        )
+        calibration = _Calibration("temperature", n_classes, beta=float(cc.calibrators[0].beta_))
+        return coef, intercept, calibration, sources
     if (n_classes == 2) != (coef.shape[0] == 1) or len(cc.calibrators) != coef.shape[0]:
         return None
     a, b = _sigmoid_params(cc.calibrators)
-    return coef, intercept, _Calibration("sigmoid", n_classes, a, b)
+    return coef, intercept, _Calibration("sigmoid", n_classes, a, b), sources
+
+
+def _share_weights(weights: np.ndarray, sources: WeightSources) -> None:
+    """Point each source model at its rows of the compiled weights instead of its own copy.
+
+    The numbers are the same (checked); the model's scikit-learn path keeps working on the
+    view, and the process holds one copy of every head's weights instead of two.
+    """
+    for owner, name, first in sources:
+        original = owner.__dict__.get(name)
+        if not isinstance(original, np.ndarray) or original.ndim != 2:
+            continue
+        view = weights[:, first : first + original.shape[0]].T
+        if (
+            original.dtype == view.dtype
+            and original.shape == view.shape
+            and np.array_equal(original, view)
+        ):
+            setattr(owner, name, view)
 
 
 @dataclass
@@ -143,7 +172,7 @@ class CompiledHead:
         np.ndarray
     ]  # per piece (shared, then one per target): union position -> kept column or -1
     idf: np.ndarray  # float32, per kept column
-    blocks: np.ndarray  # int32, per kept column
+    blocks: np.ndarray  # block of each kept column (int16 unless there are very many blocks)
     n_blocks: int
     sublinear_tf: bool
     weights: np.ndarray  # (n_kept, n_outputs) float32, C-contiguous
@@ -158,7 +187,7 @@ class CompiledHead:
         hit = kept >= 0
         r, col = rows[hit], kept[hit]
         values = tf[hit] * self.idf[col]
-        key = r * self.n_blocks + self.blocks[col]
+        key = r * self.n_blocks + self.blocks[col].astype(np.int64)
         size = n_rows * self.n_blocks
         squares = np.bincount(key, weights=np.square(values, dtype=np.float64), minlength=size)
         if (
@@ -247,8 +276,10 @@ class CompiledHeads:
             )
         )
         self.index = pd.Index(union)
-        for name, (model, select, (coef, intercept, calibration)) in parts.items():
-            self.heads[name] = self._compile(model, select, coef, intercept, calibration, union)
+        for name, (model, select, (coef, intercept, calibration, sources)) in parts.items():
+            head = self._compile(model, select, coef, intercept, calibration, union)
+            _share_weights(head.weights, sources)
+            self.heads[name] = head
 
     def _compile(
         self,
@@ -272,7 +303,9 @@ class CompiledHeads:
             model=model,
             maps=maps,
             idf=select.idf_.astype(np.float32),
-            blocks=select.column_blocks_.astype(np.int64),
+            blocks=select.column_blocks_.astype(
+                np.int16 if select.column_blocks_.max(initial=0) < 2**15 else np.int64
+            ),
             n_blocks=int(select.column_blocks_.max()) + 1 if select.column_blocks_.size else 1,
             sublinear_tf=bool(select.sublinear_tf),
             weights=np.ascontiguousarray(coef.T, dtype=np.float32),

@@ -129,3 +129,13 @@ def test_unrecognised_heads_are_left_to_scikit_learn(tiny_heads) -> None:
     )
     compiled = CompiledHeads({"sentiment": odd, "odd": dummy})
     assert set(compiled.heads) == {"sentiment"}
+
+
+def test_shipped_heads_hold_one_copy_of_their_weights() -> None:
+    from brandfit.heads.compiled import _linear_part
+
+    models = load_models(REPO / "models")
+    for name, head in models.compiled.heads.items():
+        _, _, _, sources = _linear_part(models.heads[name].estimator.named_steps["clf"])
+        for owner, attribute, _ in sources:
+            assert np.shares_memory(getattr(owner, attribute), head.weights), name

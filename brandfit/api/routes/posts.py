@@ -61,7 +61,12 @@ def predict(
     targets = _targets(body, predictor)
     start = time.perf_counter()
     ids = [post.id if post.id is not None else i for i, post in enumerate(body.posts)]
-    predictions = predictor.predict([p.text for p in body.posts], ids=ids, targets=targets)
+    texts = [p.text for p in body.posts]
+    batcher = request.app.state.batcher
+    if batcher is None:
+        predictions = predictor.predict(texts, ids=ids, targets=targets)
+    else:
+        predictions = batcher.predict(predictor, texts, ids, targets)
     metrics = request.app.state.metrics
     metrics.inference.labels("predict").observe(time.perf_counter() - start)
     metrics.items.labels("predict", "posts").inc(len(body.posts))

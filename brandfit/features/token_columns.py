@@ -1,0 +1,101 @@
+"""Per-token hashed columns, computed once per distinct token and kept in a bounded cache.
+
+A post's unigram and character n-gram columns are the union of its tokens' columns, and
+social text repeats the same tokens endlessly, so hashing them once per token (instead
+of once per occurrence) removes most of the featurizer's work. Word n-grams of order 2
+and more depend on neighbours and are hashed per post by the featurizer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction import FeatureHasher
+
+#: Distinct tokens a process keeps hashed columns for, per featurizer setting (~350 bytes each).
+TOKEN_CACHE_SIZE = 50_000
+
+#: (word units of the token, its unigram + character n-gram columns as int32 bytes)
+TokenEntry = tuple[tuple[str, ...], bytes]
+
+
+def hash_rows(features: Iterable[Sequence[str]], width: int) -> sp.csr_matrix:
+    """Count matrix of hashed feature strings (one row per item), as FeatureHasher gives it."""
+    hasher = FeatureHasher(n_features=width, input_type="string", alternate_sign=False)
+    return hasher.transform(features).tocsr()
+
+
+class TokenColumns:
+    """Hashed columns of single tokens for one featurizer setting, cached and thread-safe."""
+
+    def __init__(
+        self,
+        width: int,
+        n_columns: int,
+        unigram_offset: int | None,
+        char_offsets: dict[int, int],
+        word_units: Callable[[Sequence[str]], list[str]],
+        char_ngrams: Callable[[Sequence[str], int], list[str]],
+    ) -> None:
+        self.width = width
+        self.unigram_offset = unigram_offset
+        self.char_offsets = char_offsets
+        self._word_units = word_units
+        self._char_ngrams = char_ngrams
+        self.dtype = np.dtype(np.int32 if n_columns < 2**31 else np.int64)
+        self._cache: dict[str, TokenEntry] = {}
+        self._lock = threading.Lock()
+
+    def entries(self, tokens: Iterable[str]) -> dict[str, TokenEntry]:
+        """Entry of every distinct token in ``tokens`` (cached ones reused, the rest hashed now)."""
+        cache = self._cache
+        found: dict[str, TokenEntry] = {}
+        missing: list[str] = []
+        for token in tokens:
+            if token in found:
+                continue
+            entry = cache.get(token)
+            if entry is None:
+                missing.append(token)
+                found[token] = ((), b"")  # placeholder, filled below
+            else:
+                found[token] = entry
+        if missing:
+            fresh = self._compute(missing)
+            found.update(fresh)
+            with self._lock:
+                room = TOKEN_CACHE_SIZE - len(cache)
+                if room > 0:
+                    cache.update(list(fresh.items())[:room])
+        return found
+
+    def _compute(self, tokens: list[str]) -> dict[str, TokenEntry]:
+        units = [tuple(self._word_units([token])) for token in tokens]
+        token_ids: list[np.ndarray] = []
+        columns: list[np.ndarray] = []
+        blocks: list[tuple[int, list[list[str]]]] = []
+        if self.unigram_offset is not None:
+            blocks.append((self.unigram_offset, [list(u) for u in units]))
+        for order, offset in self.char_offsets.items():
+            blocks.append((offset, [self._char_ngrams([token], order) for token in tokens]))
+        for offset, features in blocks:
+            counts = hash_rows(features, self.width)
+            repeats = counts.data.astype(np.int64)  # a feature seen twice in a token counts twice
+            token_ids.append(
+                np.repeat(np.repeat(np.arange(len(tokens)), np.diff(counts.indptr)), repeats)
+            )
+            columns.append(np.repeat(counts.indices.astype(np.int64) + offset, repeats))
+        ids = np.concatenate(token_ids) if token_ids else np.empty(0, dtype=np.int64)
+        cols = (
+            np.concatenate(columns).astype(self.dtype) if columns else np.empty(0, dtype=self.dtype)
+        )
+        order = np.argsort(ids, kind="stable")
+        cols = cols[order]
+        bounds = np.searchsorted(ids[order], np.arange(len(tokens) + 1))
+        return {
+            token: (units[i], cols[bounds[i] : bounds[i + 1]].tobytes())
+            for i, token in enumerate(tokens)
+        }
