@@ -12,6 +12,7 @@ the HTTP API and the batch classifier::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,37 @@ from brandfit.persistence.registry import LoadedModels, load_models
 SCORE_DIGITS = 4
 #: Posts with these flags get no multi-label decisions (their scores are the model's prior).
 NO_DECISION_FLAGS = frozenset({"empty_text", "no_signal"})
+
+
+@dataclass
+class HeadScores:
+    """One head's results for a batch: label names, probabilities (n, k), decided labels."""
+
+    labels: list[str]
+    proba: np.ndarray
+    decided: list[list[str]]
+
+    def rounded(self) -> np.ndarray:
+        """Probabilities as reported (:data:`SCORE_DIGITS` decimals)."""
+        return np.round(self.proba, SCORE_DIGITS)
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        """``{"labels": [...], "scores": {label: p}}`` per post (the predict contract)."""
+        return [
+            {"labels": labels, "scores": dict(zip(self.labels, scores, strict=True))}
+            for labels, scores in zip(self.decided, self.rounded().tolist(), strict=True)
+        ]
+
+
+@dataclass
+class ScoredPosts:
+    """Column-wise results of :meth:`Predictor.score` (what batch jobs write)."""
+
+    n: int
+    heads: dict[str, HeadScores]
+    alignment: dict[str, HeadScores]  # one entry per alignment value, in request order
+    flags: list[list[str]]
+    versions: dict[str, str]
 
 
 def _featurizer_key(model: HeadModel) -> tuple[Any, ...]:
@@ -64,29 +96,27 @@ class Predictor:
         head.target_ids(targets)  # raises UnknownLabelError naming the known values
         return list(dict.fromkeys(canonical_target(t) for t in targets))
 
-    def predict(
+    def score(
         self,
         texts: Sequence[str | None],
-        ids: Sequence[Any] | None = None,
         targets: Sequence[str] | None = None,
         heads: Sequence[str] | None = None,
-    ) -> list[dict[str, Any]]:
-        """Predictions for ``texts`` in input order (``ids`` default to 0..n-1)."""
+    ) -> ScoredPosts:
+        """Column-wise results for ``texts``: per head (and alignment value) probabilities and labels."""
         n = len(texts)
-        ids = list(ids) if ids is not None else list(range(n))
-        if len(ids) != n:
-            raise ValueError("ids and texts must have the same length")
         names = [h for h in (heads or list(self.models.heads)) if h in self.models.heads]
         for h in heads or []:
             self.models.head(h)  # unknown head -> UnknownHeadError
         value_names = self.resolve_targets(targets) if "alignment" in names else []
-        out: list[dict[str, Any]] = [{"id": i} for i in ids]
+        result = ScoredPosts(
+            n, {}, {}, [[] for _ in range(n)], {h: self.versions[h] for h in names}
+        )
         if n == 0:
-            return out
+            return result
         first = self.models.heads[names[0]] if names else None
         posts = first.featurizer.tokenize(list(texts)) if first else []
         flags = [list(p.weak_signal_flags) for p in posts]
-        silent = np.asarray([bool(set(f) & NO_DECISION_FLAGS) for f in flags] or [False] * n)
+        silent = [bool(set(f) & NO_DECISION_FLAGS) for f in flags]
         matrices: dict[tuple[Any, ...], sp.csr_matrix] = {}
         compiled = self.models.compiled
         lookup: tuple[np.ndarray, np.ndarray] | None = None
@@ -101,7 +131,7 @@ class Predictor:
             if fast is not None and lookup is None:
                 lookup = compiled.lookup(X)
             if model.targets is not None:
-                self._alignment(model, X, value_names, out, fast, lookup)
+                result.alignment = self._alignment(model, X, value_names, fast, lookup)
                 continue
             if fast is not None and lookup is not None:
                 P = fast.predict_proba(lookup[0], lookup[1], X.data, n)
@@ -113,17 +143,41 @@ class Predictor:
             if model.kind == "multilabel":  # no text, no topics or flags: never a bare guess
                 decided = [[] if silent[i] else labels for i, labels in enumerate(decided)]
             low_coverage |= known < model.low_coverage_min_known
-            for i, scores in enumerate(_rounded(P)):
-                out[i][name] = {
-                    "labels": decided[i],
-                    "scores": dict(zip(model.labels, scores, strict=True)),
-                }
-        versions = {name: self.versions[name] for name in names}
+            result.heads[name] = HeadScores(model.labels, P, decided)
         for i in range(n):
             if low_coverage[i] and not flags[i]:
                 flags[i].append("low_coverage")
-            out[i]["flags"] = flags[i]
-            out[i]["model_versions"] = versions
+        result.flags = flags
+        return result
+
+    def predict(
+        self,
+        texts: Sequence[str | None],
+        ids: Sequence[Any] | None = None,
+        targets: Sequence[str] | None = None,
+        heads: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Predictions for ``texts`` in input order (``ids`` default to 0..n-1)."""
+        n = len(texts)
+        ids = list(ids) if ids is not None else list(range(n))
+        if len(ids) != n:
+            raise ValueError("ids and texts must have the same length")
+        scored = self.score(texts, targets=targets, heads=heads)
+        out: list[dict[str, Any]] = [{"id": i} for i in ids]
+        if n == 0:
+            return out
+        for name, head in scored.heads.items():
+            for row, entry in zip(out, head.as_dicts(), strict=True):
+                row[name] = entry
+        if "alignment" in scored.versions:
+            for row in out:
+                row["alignment"] = {}
+            for value, head in scored.alignment.items():
+                for row, entry in zip(out, head.as_dicts(), strict=True):
+                    row["alignment"][value] = entry
+        for row, flags in zip(out, scored.flags, strict=True):
+            row["flags"] = flags
+            row["model_versions"] = scored.versions
         return out
 
     @staticmethod
@@ -131,35 +185,20 @@ class Predictor:
         model: HeadModel,
         X: sp.csr_matrix,
         values: list[str],
-        out: list[dict[str, Any]],
         fast: CompiledHead | None,
         lookup: tuple[np.ndarray, np.ndarray] | None,
-    ) -> None:
+    ) -> dict[str, HeadScores]:
         n = X.shape[0]
-        for i in range(n):
-            out[i]["alignment"] = {}
         if not values:
-            return
+            return {}
         if fast is not None and lookup is not None:
             P = fast.predict_proba_targets(
                 lookup[0], lookup[1], X.data, n, model.target_ids(values)
             )
-            P = P.reshape(n * len(values), -1)
         else:
             rows = np.repeat(np.arange(n), len(values))
-            P = model.predict_proba(X[rows], values * n)
-        decided = model.decide(P)
-        scores = _rounded(P)
-        k = 0
-        for i in range(n):
-            for value in values:
-                out[i]["alignment"][value] = {
-                    "labels": decided[k],
-                    "scores": dict(zip(model.labels, scores[k], strict=True)),
-                }
-                k += 1
-
-
-def _rounded(P: np.ndarray) -> list[list[float]]:
-    """Probabilities rounded for output, as Python floats."""
-    return np.round(P, SCORE_DIGITS).tolist()
+            P = model.predict_proba(X[rows], values * n).reshape(n, len(values), -1)
+        out = {}
+        for j, value in enumerate(values):
+            out[value] = HeadScores(model.labels, P[:, j, :], model.decide(P[:, j, :]))
+        return out

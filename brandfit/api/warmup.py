@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import ctypes.util
-import gc
-
+from brandfit.heap import settle_heap
 from brandfit.persistence.registry import LoadedModels
 from brandfit.predict import Predictor
 
@@ -17,20 +13,3 @@ def warm_up(models: LoadedModels) -> None:
     """Run every head once (tokenizer, hashing, estimators, alignment targets), then settle the heap."""
     Predictor(models).predict(WARMUP_TEXTS)
     settle_heap()
-
-
-def settle_heap() -> None:
-    """Collect once, then move every live object out of the garbage collector's reach.
-
-    Loaded models, spaCy and the libraries make ~200k long-lived tracked objects; a full
-    collection over them takes ~100 ms, which showed up as the server's p99 latency.
-    Frozen objects are still freed by reference counting when a reload drops a model
-    set; this runs again after each reload. Free heap pages go back to the OS (glibc).
-    """
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
-    libc_name = ctypes.util.find_library("c")
-    if libc_name:
-        with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
-            ctypes.CDLL(libc_name).malloc_trim(0)

@@ -26,10 +26,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from brandfit.errors import InvalidInputError
-from brandfit.predict import Predictor
+from brandfit.predict import HeadScores, Predictor
 
 SEP = "__"
 #: Posts per ``Predictor.predict`` call: bounds memory (about 0.1 MB per post in flight).
@@ -104,13 +105,10 @@ def classify_frame(
     names = _heads(predictor, heads)
     values = predictor.resolve_targets(targets) if "alignment" in names else []
     texts = [t if isinstance(t, str) else None for t in df[text_col].tolist()]
-    ids = df[id_col].tolist()
-    predictions: list[dict[str, Any]] = []
-    for start in range(0, len(texts), batch_size):  # the Predictor's memory grows with its batch
-        end = start + batch_size
-        predictions += predictor.predict(
-            texts[start:end], ids=ids[start:end], targets=values, heads=names
-        )
+    batches = [  # the Predictor's memory grows with its batch
+        predictor.score(texts[start : start + batch_size], targets=values, heads=names)
+        for start in range(0, len(texts), batch_size)
+    ]
     out = df.drop(columns=[text_col]).reset_index(drop=True)
     out = out.rename(columns={id_col: "id"})
     out = out[["id", *[c for c in out.columns if c != "id"]]]
@@ -119,11 +117,11 @@ def classify_frame(
         model = predictor.models.heads[name]
         if model.targets is not None:
             for value in values:
-                parts = [p[name][value] for p in predictions]
+                parts = [batch.alignment[value] for batch in batches]
                 columns.update(_flatten(f"{name}{SEP}{value}", model.labels, parts))
         else:
-            columns.update(_flatten(name, model.labels, [p[name] for p in predictions]))
-    columns["flags"] = pd.Series([list(p["flags"]) for p in predictions], dtype=object)
+            columns.update(_flatten(name, model.labels, [batch.heads[name] for batch in batches]))
+    columns["flags"] = pd.Series([f for batch in batches for f in batch.flags], dtype=object)
     versions = predictor.versions
     for name in names:
         columns[f"model_version{SEP}{name}"] = pd.Series([versions[name]] * len(out), dtype=object)
@@ -136,14 +134,13 @@ def classify_frame(
     return pd.concat([out, scored], axis=1)
 
 
-def _flatten(
-    prefix: str, labels: Sequence[str], parts: list[dict[str, Any]]
-) -> dict[str, pd.Series]:
-    out: dict[str, pd.Series] = {
-        f"{prefix}{SEP}labels": pd.Series([list(p["labels"]) for p in parts], dtype=object)
-    }
-    for label in labels:
-        out[f"{prefix}{SEP}{label}"] = pd.Series(
-            [p["scores"][label] for p in parts], dtype="float64"
-        )
+def _flatten(prefix: str, labels: Sequence[str], parts: list[HeadScores]) -> dict[str, pd.Series]:
+    decided = [labels_of_post for part in parts for labels_of_post in part.decided]
+    out: dict[str, pd.Series] = {f"{prefix}{SEP}labels": pd.Series(decided, dtype=object)}
+    if parts:
+        proba = np.concatenate([part.rounded() for part in parts])
+    else:
+        proba = np.empty((0, len(labels)))
+    for j, label in enumerate(labels):
+        out[f"{prefix}{SEP}{label}"] = pd.Series(proba[:, j], dtype="float64")
     return out

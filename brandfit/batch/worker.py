@@ -17,6 +17,7 @@ import pandas as pd
 
 from brandfit.batch.frame import classify_frame
 from brandfit.errors import IncompatibleModelError
+from brandfit.heap import settle_heap
 from brandfit.predict import Predictor
 
 
@@ -48,6 +49,7 @@ def remember(spec: TaskSpec, predictor: Predictor) -> None:
     """Seed this process's cache with an already loaded Predictor."""
     with _LOCK:
         _CACHE[(spec.models_dir, spec.versions)] = predictor
+    settle_heap()
 
 
 def predictor_for(spec: TaskSpec) -> Predictor:
@@ -64,6 +66,7 @@ def predictor_for(spec: TaskSpec) -> Predictor:
                     f"{dict(spec.versions)}; install the same models on every worker"
                 )
             _CACHE[key] = predictor
+            settle_heap()  # the loaded models stay out of every later collection
     return predictor
 
 
