@@ -26,6 +26,7 @@ from brandfit.api.routes import admin, health, influencers, models, posts
 from brandfit.api.security import require_user
 from brandfit.api.warmup import warm_up
 from brandfit.errors import ModelLoadError
+from brandfit.heap import limit_malloc_arenas
 from brandfit.persistence.registry import ModelRegistry
 from brandfit.settings import Settings, get_settings
 
@@ -88,6 +89,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None, registry: ModelRegistry | None = None) -> FastAPI:
     """Build the API over ``registry`` (default: a registry over ``settings.models_dir``)."""
     settings = settings or get_settings()
+    limit_malloc_arenas()  # before the loader and request threads allocate
     app = FastAPI(title="brandfit", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.registry = (

@@ -3,7 +3,7 @@
 A head is column selection + TF-IDF (L2 per block) + a linear model + calibrators. The
 scikit-learn path re-validates and re-copies at every step, which dominates when a
 request carries one post, and each head searches its own kept columns. Here the kept
-columns of all heads (sharing one featurizer) are merged into one hash index, looked up
+columns of all heads (sharing one featurizer) are merged into one sorted array, searched
 once per batch; each head then maps those positions to its own weights.
 
 Target-conditioned heads (alignment) are scored without building the conditioned
@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
@@ -245,7 +244,7 @@ class CompiledHead:
 
 
 class CompiledHeads:
-    """All compilable heads of a model set, sharing one hash index over their kept columns."""
+    """All compilable heads of a model set, sharing one sorted array of their kept columns."""
 
     def __init__(self, heads: Mapping[str, HeadModel]) -> None:
         self.heads: dict[str, CompiledHead] = {}
@@ -266,8 +265,8 @@ class CompiledHeads:
                 continue
             parts[name] = (model, select, linear)
         self.width = 0
+        self.union = np.empty(0, dtype=np.int64)
         if not parts:
-            self.index = pd.Index(np.empty(0, dtype=np.int64))
             return
         self.width = next(iter(parts.values()))[0].featurizer.n_columns
         union = np.unique(
@@ -275,7 +274,7 @@ class CompiledHeads:
                 [select.columns_.astype(np.int64) % self.width for _, select, _ in parts.values()]
             )
         )
-        self.index = pd.Index(union)
+        self.union = union.astype(np.int32 if self.width < 2**31 else np.int64)
         for name, (model, select, (coef, intercept, calibration, sources)) in parts.items():
             head = self._compile(model, select, coef, intercept, calibration, union)
             _share_weights(head.weights, sources)
@@ -316,5 +315,11 @@ class CompiledHeads:
     def lookup(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """(row of each stored entry, its union position; -1 -> the map's 'absent' slot)."""
         rows = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))
-        union_pos = self.index.get_indexer(X.indices.astype(np.int64))
+        indices = X.indices.astype(self.union.dtype, copy=False)
+        union_pos = np.searchsorted(self.union, indices)  # binary search: no hash table to hold
+        if self.union.size:
+            np.minimum(union_pos, self.union.size - 1, out=union_pos)
+            union_pos[self.union[union_pos] != indices] = -1
+        else:
+            union_pos = np.full(indices.shape, -1, dtype=np.int64)
         return rows, union_pos
