@@ -10,7 +10,7 @@ splits and Instagram influencer captions) with synthetic authors and metrics:
 benchmarks/out/ (git-ignored). Then, in this one run on this machine:
 
 1. ``brandfit classify`` with all four heads, local engine, ``--workers`` processes, on
-   both archives: posts/s and the peak RSS of the whole process tree (driver +
+   both archives: posts/s and the peak summed RSS (and PSS) of the whole process tree (driver +
    workers, sampled every 50 ms), so 100k vs 1M shows whether memory stays flat;
 2. the Dask engine (LocalCluster with ``--workers`` workers) on the ``--dask-rows``
    archive vs the local run on the same archive: both speeds and a byte-for-byte
@@ -36,27 +36,11 @@ from pathlib import Path
 
 import pandas as pd
 from peers import bench_fasttext  # benchmarks/ is on sys.path when run as a script
+from texts import text_pool
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "benchmarks" / "out"
 CLI = "from brandfit.cli import app; app()"
-
-
-def text_pool(shared: Path) -> list[str]:
-    pool: list[str] = []
-    for task in ("sentiment", "offensive", "hate"):
-        pool += (
-            (shared / "tweeteval" / task / "train_text.txt").read_text(encoding="utf-8").split("\n")
-        )
-    path = (
-        shared / "niche_extra" / "instagram_influencer_posts" / "instagram_influencer_posts.jsonl"
-    )
-    pool += [
-        json.loads(line)["text"]
-        for line in path.read_text(encoding="utf-8").split("\n")
-        if line.strip()
-    ]
-    return [t for t in pool if t.strip() and len(t) <= 10_000]
 
 
 def build_archive(pool: list[str], rows: int, path: Path, seed: int = 0) -> Path:
@@ -84,7 +68,11 @@ def build_archive(pool: list[str], rows: int, path: Path, seed: int = 0) -> Path
 
 
 class TreeRSS:
-    """Peak of the summed RSS of a process and all its descendants, sampled in a thread."""
+    """Peaks of the summed RSS and PSS of a process and its descendants, sampled in a thread.
+
+    Summed RSS counts pages shared between the processes (libraries, the forkserver's
+    imports) once per process; PSS splits each shared page between its sharers.
+    """
 
     def __init__(self, pid: int, every: float = 0.05) -> None:
         import psutil
@@ -92,6 +80,7 @@ class TreeRSS:
         self._root = psutil.Process(pid)
         self._every = every
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -102,24 +91,28 @@ class TreeRSS:
         while not self._stop.is_set():
             try:
                 procs = [self._root, *self._root.children(recursive=True)]
-                total = 0
+                total = shared_split = 0
                 for proc in procs:
                     with contextlib.suppress(psutil.Error):
-                        total += proc.memory_info().rss
+                        info = proc.memory_full_info()
+                        total += info.rss
+                        shared_split += info.pss
                 self.peak = max(self.peak, total)
+                self.peak_pss = max(self.peak_pss, shared_split)
             except psutil.Error:
                 return
             time.sleep(self._every)
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, int]:
+        """Stop sampling; return the peaks (summed RSS, summed PSS) in bytes."""
         self._stop.set()
         self._thread.join()
-        return self.peak
+        return self.peak, self.peak_pss
 
 
 def classify(
     archive: Path, out: Path, models: Path, workers: int, engine: str = "local"
-) -> tuple[dict, float, int]:
+) -> tuple[dict, float, tuple[int, int]]:
     shutil.rmtree(out, ignore_errors=True)
     command = [
         sys.executable,
@@ -180,7 +173,8 @@ def main() -> None:
         print(
             f"local engine, {n:>9,} posts, 4 heads: {rate:>8,.0f} posts/s "
             f"(job {summary['timings']['elapsed_s']:.1f} s, wall incl. start-up {elapsed:.1f} s), "
-            f"peak RSS (driver + workers) {peak / 2**20:,.0f} MB, "
+            f"peak RSS (driver + workers, summed) {peak[0] / 2**20:,.0f} MB "
+            f"(summed PSS {peak[1] / 2**20:,.0f} MB), "
             f"scored {summary['scored']:,} quarantined {summary['quarantined']:,}"
         )
 
@@ -197,7 +191,7 @@ def main() -> None:
         identical = same_outputs(OUT / f"job-local-{n}", OUT / f"job-dask-{n}")
         print(
             f"dask LocalCluster ({args.workers} workers), {n:,} posts: {dask_rate:,.0f} posts/s "
-            f"(wall incl. cluster start {dask_elapsed:.1f} s, peak RSS {dask_peak / 2**20:,.0f} MB) "
+            f"(wall incl. cluster start {dask_elapsed:.1f} s, peak RSS {dask_peak[0] / 2**20:,.0f} MB, PSS {dask_peak[1] / 2**20:,.0f} MB) "
             f"vs local {local_rate:,.0f} posts/s; identical output: {identical}"
         )
 

@@ -1,20 +1,28 @@
 """HTTP server load figures, measured from a second process over loopback.
 
 Usage:
-    python benchmarks/bench_server.py [--models models] [--duration 20] [--tool auto|wrk|python]
+    python benchmarks/bench_server.py [--models models] [--duration 20] [--rate 400]
+                                      [--shared ../shared/data] [--tool auto|wrk|python]
 
 Starts ``uvicorn serve:app`` (one worker, the shipped setup) on 127.0.0.1 as a
 subprocess with ``BRANDFIT_MODELS_DIR`` set, waits for ``/readyz``, then drives it
 with ``wrk`` (``apt-get install -y wrk``) or, if wrk is absent, with an httpx load
 generator in this process (the server is always a separate process). Prints:
 
-* ``/v1/predict`` with 1 post, 16 concurrent clients: p50, p99, requests/s (bar: p99 <= 10 ms, >= 400 req/s);
+* ``/v1/predict`` with 1 post, 16 concurrent clients as fast as they can (closed loop, the
+  server saturated): p50, p99, requests/s;
+* the same 16 clients paced to ``--rate`` requests/s in all (each waits
+  ``16 / rate`` s minus a small allowance between its requests): p50, p99 and the rate
+  reached (bar: p99 <= 10 ms at >= 400 req/s);
 * ``/v1/predict`` with 100 posts per request, 4 clients: posts/s;
 * ``/v1/score`` for an influencer with 50 posts, 1 client: p50, p99 (bar: p99 <= 50 ms);
 * server RSS after all default models are loaded and after the load (bar: <= 300 MB);
 * non-2xx responses in every run (should be 0).
 
-Post texts are realistic captions written for this script (no data set needed).
+Every request carries other posts: real texts sampled from ../shared/data (TweetEval
+train splits and Instagram captions, as in the other benchmarks) or, without it, ten
+captions written for this script (then every post is a repeat and caches flatter the
+figures; the output says which).
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from texts import sample_texts  # benchmarks/ is on sys.path when run as a script
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -58,18 +67,37 @@ BRAND = {
 }
 
 
-def posts(n: int) -> list[dict[str, Any]]:
-    return [{"id": f"p{i}", "text": CAPTIONS[i % len(CAPTIONS)]} for i in range(n)]
+class Texts:
+    """An endless supply of post texts: real ones when the shared data is there."""
 
+    def __init__(self, shared: Path, rows: int = 30_000) -> None:
+        if (shared / "tweeteval").is_dir():
+            self.pool = sample_texts(shared, rows)
+            self.source = f"{rows:,} real posts sampled from {shared}"
+        else:
+            self.pool = list(CAPTIONS)
+            self.source = f"{len(CAPTIONS)} fixed captions ({shared} not found)"
+        self._next = 0
 
-def influencer(n: int) -> dict[str, Any]:
-    return {
-        "handle": "@bench",
-        "platform": "instagram",
-        "followers": 42_000,
-        "audience": {"country": {"US": 0.5, "GB": 0.2}},
-        "posts": [dict(p, likes=900 + i, comments=40, shares=5) for i, p in enumerate(posts(n))],
-    }
+    def take(self, n: int) -> list[dict[str, Any]]:
+        """The next ``n`` posts as request items."""
+        out = []
+        for _ in range(n):
+            i = self._next
+            self._next += 1
+            out.append({"id": f"p{i}", "text": self.pool[i % len(self.pool)]})
+        return out
+
+    def influencer(self, n: int) -> dict[str, Any]:
+        """An influencer with ``n`` posts and engagement figures."""
+        items = self.take(n)
+        return {
+            "handle": "@bench",
+            "platform": "instagram",
+            "followers": 42_000,
+            "audience": {"country": {"US": 0.5, "GB": 0.2}},
+            "posts": [dict(p, likes=900 + i, comments=40, shares=5) for i, p in enumerate(items)],
+        }
 
 
 def free_port() -> int:
@@ -133,17 +161,39 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
+WRK_SCRIPT = """
+local bodies = {}
+for line in io.lines("%(path)s") do
+  bodies[#bodies + 1] = wrk.format("POST", nil, {["Content-Type"] = "application/json"}, line)
+end
+local threads = 0
+function setup(thread)
+  thread:set("first", threads)
+  threads = threads + 1
+end
+local n = nil
+function request()
+  if n == nil then n = first * math.floor(#bodies / 2) end
+  n = n %% #bodies + 1
+  return bodies[n]
+end
+%(delay)s
+"""
+
+
 def run_wrk(
-    url: str, body: dict[str, Any], clients: int, seconds: int, workdir: Path
+    url: str,
+    bodies: list[dict[str, Any]],
+    clients: int,
+    seconds: int,
+    workdir: Path,
+    think_ms: float = 0.0,
 ) -> dict[str, float]:
-    payload = workdir / "body.json"
-    payload.write_text(json.dumps(body))
+    payload = workdir / "bodies.jsonl"
+    payload.write_text("".join(json.dumps(b, ensure_ascii=False) + "\n" for b in bodies))
     script = workdir / "post.lua"
-    script.write_text(
-        'local f = io.open("' + str(payload) + '", "rb")\n'
-        "wrk.method = 'POST'\nwrk.body = f:read('*a')\nf:close()\n"
-        "wrk.headers['Content-Type'] = 'application/json'\n"
-    )
+    delay = f"function delay() return {think_ms:.3f} end" if think_ms > 0 else ""
+    script.write_text(WRK_SCRIPT % {"path": payload, "delay": delay})
     threads = min(2, clients)
     out = subprocess.run(
         [
@@ -179,26 +229,36 @@ def run_wrk(
 
 
 def run_python(
-    url: str, body: dict[str, Any], clients: int, seconds: int, _workdir: Path
+    url: str,
+    bodies: list[dict[str, Any]],
+    clients: int,
+    seconds: int,
+    _workdir: Path,
+    think_ms: float = 0.0,
 ) -> dict[str, float]:
     latencies: list[float] = []
     bad = 0
     lock = threading.Lock()
     stop = time.monotonic() + seconds
-    content = json.dumps(body).encode()
+    contents = [json.dumps(b).encode() for b in bodies]
 
-    def worker() -> None:
+    def worker(first: int) -> None:
         nonlocal bad
+        n = first
         with httpx.Client(headers={"content-type": "application/json"}, timeout=30) as client:
             while time.monotonic() < stop:
+                n += 1
                 start = time.perf_counter()
-                status = client.post(url, content=content).status_code
+                status = client.post(url, content=contents[n % len(contents)]).status_code
                 elapsed = (time.perf_counter() - start) * 1000
                 with lock:
                     latencies.append(elapsed)
                     bad += status >= 300
+                if think_ms:
+                    time.sleep(think_ms / 1000)
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    step = max(len(contents) // clients, 1)
+    threads = [threading.Thread(target=worker, args=(i * step,)) for i in range(clients)]
     began = time.monotonic()
     for thread in threads:
         thread.start()
@@ -230,6 +290,15 @@ def main() -> None:
         help="models directory (default: the repo's models/)",
     )
     parser.add_argument("--duration", type=int, default=20, help="seconds per load run")
+    parser.add_argument(
+        "--rate", type=float, default=400.0, help="requests/s in all for the paced 1-post run"
+    )
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=REPO.parent / "shared" / "data",
+        help="data sets to sample real post texts from",
+    )
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument(
         "--no-access-log",
@@ -241,6 +310,7 @@ def main() -> None:
         "wrk" if args.tool == "wrk" or (args.tool == "auto" and shutil.which("wrk")) else "python"
     )
     load = run_wrk if tool == "wrk" else run_python
+    texts = Texts(args.shared)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -256,23 +326,28 @@ def main() -> None:
                 f"load tool: {tool}; {args.duration} s per run; access log {'off' if args.no_access_log else 'on'}"
             )
             print(f"RSS after load + warm-up: {rss_loaded:.0f} MB")
+            print(f"post texts: {texts.source}")
             for _ in range(50):  # warm the HTTP path
-                httpx.post(f"{base}/v1/predict", json={"posts": posts(1)})
-            one = load(f"{base}/v1/predict", {"posts": posts(1)}, 16, args.duration, workdir)
+                httpx.post(f"{base}/v1/predict", json={"posts": texts.take(1)})
+            singles = [{"posts": texts.take(1)} for _ in range(20_000)]
+            one = load(f"{base}/v1/predict", singles, 16, args.duration, workdir)
             print(
-                f"/v1/predict 1 post, 16 clients: p50 {one['p50_ms']:.2f} ms, p99 {one['p99_ms']:.2f} ms, {one['rps']:.0f} req/s, non-2xx {one['non_2xx']:.0f}, socket errors {one['socket_errors']:.0f}  (bar: p99 <= 10 ms, >= 400 req/s)"
+                f"/v1/predict 1 post, 16 clients, closed loop: p50 {one['p50_ms']:.2f} ms, p99 {one['p99_ms']:.2f} ms, {one['rps']:.0f} req/s, non-2xx {one['non_2xx']:.0f}, socket errors {one['socket_errors']:.0f}"
             )
-            hundred = load(f"{base}/v1/predict", {"posts": posts(100)}, 4, args.duration, workdir)
+            # each client waits so that 16 of them offer about --rate requests/s; the
+            # allowance for the response time itself is one closed-loop median, capped
+            think = max(16 / args.rate * 1000 - min(one["p50_ms"], 5.0), 0.0)
+            paced = load(f"{base}/v1/predict", singles, 16, args.duration, workdir, think)
+            print(
+                f"/v1/predict 1 post, 16 clients paced to {args.rate:.0f} req/s ({think:.1f} ms between a client's requests): p50 {paced['p50_ms']:.2f} ms, p99 {paced['p99_ms']:.2f} ms, {paced['rps']:.0f} req/s reached, non-2xx {paced['non_2xx']:.0f}, socket errors {paced['socket_errors']:.0f}  (bar: p99 <= 10 ms, >= 400 req/s)"
+            )
+            hundreds = [{"posts": texts.take(100)} for _ in range(300)]
+            hundred = load(f"{base}/v1/predict", hundreds, 4, args.duration, workdir)
             print(
                 f"/v1/predict 100 posts, 4 clients: {hundred['rps'] * 100:.0f} posts/s (p50 {hundred['p50_ms']:.1f} ms, p99 {hundred['p99_ms']:.1f} ms), non-2xx {hundred['non_2xx']:.0f}"
             )
-            score = load(
-                f"{base}/v1/score",
-                {"brand": BRAND, "influencer": influencer(50)},
-                1,
-                args.duration,
-                workdir,
-            )
+            cards = [{"brand": BRAND, "influencer": texts.influencer(50)} for _ in range(100)]
+            score = load(f"{base}/v1/score", cards, 1, args.duration, workdir)
             print(
                 f"/v1/score 50 posts, 1 client: p50 {score['p50_ms']:.1f} ms, p99 {score['p99_ms']:.1f} ms, {score['rps']:.1f} req/s, non-2xx {score['non_2xx']:.0f}  (bar: p99 <= 50 ms)"
             )

@@ -14,7 +14,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -51,7 +51,7 @@ class JobOptions:
     engine: str = "local"
     scheduler: str | None = None
     workers: int = 1
-    chunk_size: int = DEFAULT_CHUNK_SIZE
+    chunk_size: int | None = None  # None: the job's earlier size on resume, else the default
     heads: list[str] | None = None
     targets: list[str] | None = None
     columns: ColumnMap = field(default_factory=ColumnMap)
@@ -142,6 +142,7 @@ def run_job(opts: JobOptions, on_event: EventHandler | None = None) -> dict[str,
             opts.brand, predictor if opts.heads is None else Predictor.from_dir(opts.models_dir)
         )
     job = JobDir(opts.out, opts.fmt)
+    opts = replace(opts, chunk_size=_chunk_size(opts, job))
     state = job.prepare(_manifest(opts, files, predictor, targets), opts.resume)
     if state == "complete":
         summary: dict[str, Any] = json.loads(job.summary.read_text(encoding="utf-8"))
@@ -178,6 +179,22 @@ def run_job(opts: JobOptions, on_event: EventHandler | None = None) -> dict[str,
     write_text_atomic(job.summary, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     emit("done", summary)
     return summary
+
+
+def _chunk_size(opts: JobOptions, job: JobDir) -> int:
+    """The chunk size asked for, else the one an existing job was started with, else the default.
+
+    Part names come from chunk indices, so a job resumed without ``--chunk-size`` keeps
+    the size it started with (also across releases that change the default).
+    """
+    if opts.chunk_size is not None:
+        return opts.chunk_size
+    if job.manifest.is_file():
+        try:
+            return int(json.loads(job.manifest.read_text(encoding="utf-8"))["chunk_size"])
+        except (ValueError, KeyError, TypeError):
+            pass  # not a readable manifest: prepare() says so
+    return DEFAULT_CHUNK_SIZE
 
 
 def _entry(chunk: Chunk, scored: int) -> dict[str, Any]:

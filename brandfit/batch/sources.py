@@ -30,7 +30,7 @@ from brandfit.batch.readers import (
 from brandfit.errors import InvalidInputError
 
 METRICS: tuple[str, ...] = ("likes", "comments", "shares", "views", "followers")
-DEFAULT_CHUNK_SIZE = 20_000
+DEFAULT_CHUNK_SIZE = 5_000  # 20k held ~170 MB more across driver + pool worker, no faster
 DEFAULT_MAX_TEXT_CHARS = 10_000
 #: Columns of every chunk frame, in order (``text`` is dropped from the output).
 FRAME_COLUMNS: tuple[str, ...] = ("id", "text", "source", "line", "author", *METRICS)

@@ -137,8 +137,14 @@ def classify(
         ),
     ] = None,
     chunk_size: Annotated[
-        int, typer.Option("--chunk-size", min=1, help="Input rows per part file.")
-    ] = DEFAULT_CHUNK_SIZE,
+        int | None,
+        typer.Option(
+            "--chunk-size",
+            min=1,
+            help=f"Input rows per part file (default {DEFAULT_CHUNK_SIZE:,}; "
+            "a resumed job keeps its own).",
+        ),
+    ] = None,
     heads: Annotated[
         list[str] | None,
         typer.Option("--heads", help="Heads to run (repeat or comma-separate; default: all)."),

@@ -98,6 +98,21 @@ def test_runner_resume_recomputes_only_missing_parts(
             assert after[name] == data, name
 
 
+def test_runner_resume_without_chunk_size_keeps_the_jobs_own(
+    tmp_path: Path, inputs: Path, tiny_models_dir: Path
+) -> None:
+    out = tmp_path / "out"
+    job(out, [inputs], tiny_models_dir, chunk_size=2)
+    complete = snapshot(out)
+    first = sorted((out / "posts").glob("part-*"))[0]
+    first.unlink()
+    (out / "summary.json").unlink()
+    summary = job(out, [inputs], tiny_models_dir, resume=True)  # no chunk_size: the job's 2
+    assert json.loads((out / "job.json").read_text())["chunk_size"] == 2
+    assert summary["timings"]["parts_computed"] == 1
+    assert snapshot(out)[f"posts/{first.name}"] == complete[f"posts/{first.name}"]
+
+
 def test_runner_resume_refuses_other_model_versions(
     tmp_path: Path, inputs: Path, tiny_models_dir: Path
 ) -> None:
