@@ -60,11 +60,6 @@ class ScoredPosts:
     versions: dict[str, str]
 
 
-def _featurizer_key(model: HeadModel) -> tuple[Any, ...]:
-    params = model.featurizer.get_params()
-    return tuple(sorted((k, str(v)) for k, v in params.items() if k != "batch_size"))
-
-
 class Predictor:
     """Score posts with a verified set of heads."""
 
@@ -123,7 +118,7 @@ class Predictor:
         low_coverage = np.zeros(n, dtype=bool)
         for name in names:
             model = self.models.heads[name]
-            key = _featurizer_key(model)
+            key = self.models.featurizer_keys[name]
             if key not in matrices:
                 matrices[key] = model.featurizer.transform_tokenized(posts)
             X = matrices[key]

@@ -74,25 +74,24 @@ class TokenColumns:
 
     def _compute(self, tokens: list[str]) -> dict[str, TokenEntry]:
         units = [tuple(self._word_units([token])) for token in tokens]
-        token_ids: list[np.ndarray] = []
-        columns: list[np.ndarray] = []
-        blocks: list[tuple[int, list[list[str]]]] = []
+        offsets: list[int] = []
+        features: list[Sequence[str]] = []  # one row per (block, token), block-major
         if self.unigram_offset is not None:
-            blocks.append((self.unigram_offset, [list(u) for u in units]))
+            offsets.append(self.unigram_offset)
+            features += units
         for order, offset in self.char_offsets.items():
-            blocks.append((offset, [self._char_ngrams([token], order) for token in tokens]))
-        for offset, features in blocks:
-            counts = hash_rows(features, self.width)
-            repeats = counts.data.astype(np.int64)  # a feature seen twice in a token counts twice
-            token_ids.append(
-                np.repeat(np.repeat(np.arange(len(tokens)), np.diff(counts.indptr)), repeats)
-            )
-            columns.append(np.repeat(counts.indices.astype(np.int64) + offset, repeats))
-        ids = np.concatenate(token_ids) if token_ids else np.empty(0, dtype=np.int64)
-        cols = (
-            np.concatenate(columns).astype(self.dtype) if columns else np.empty(0, dtype=self.dtype)
-        )
-        order = np.argsort(ids, kind="stable")
+            offsets.append(offset)
+            features += [self._char_ngrams([token], order) for token in tokens]
+        if not features:
+            return {token: (units[i], b"") for i, token in enumerate(tokens)}
+        counts = hash_rows(features, self.width)  # one hashing pass for every block
+        repeats = counts.data.astype(np.int64)  # a feature seen twice in a token counts twice
+        row_of_entry = np.repeat(np.arange(len(features)), np.diff(counts.indptr))
+        block, token_id = np.divmod(row_of_entry, len(tokens))
+        columns = counts.indices.astype(np.int64) + np.asarray(offsets, dtype=np.int64)[block]
+        ids = np.repeat(token_id, repeats)
+        cols = np.repeat(columns, repeats).astype(self.dtype)
+        order = np.argsort(ids, kind="stable")  # per token: blocks in order, as before
         cols = cols[order]
         bounds = np.searchsorted(ids[order], np.arange(len(tokens) + 1))
         return {

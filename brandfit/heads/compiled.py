@@ -167,9 +167,7 @@ class CompiledHead:
     """One head as arrays: kept columns' IDF, block and weights, per input piece."""
 
     model: HeadModel
-    maps: list[
-        np.ndarray
-    ]  # per piece (shared, then one per target): union position -> kept column or -1
+    maps: np.ndarray  # (pieces: shared, then one per target) x union position -> kept column or -1
     idf: np.ndarray  # float32, per kept column
     blocks: np.ndarray  # block of each kept column (int16 unless there are very many blocks)
     n_blocks: int
@@ -178,27 +176,36 @@ class CompiledHead:
     intercept: np.ndarray  # (n_outputs,)
     calibration: _Calibration
 
-    def _piece(
-        self, rows: np.ndarray, union_pos: np.ndarray, tf: np.ndarray, n_rows: int, piece: int
+    def _pieces(
+        self,
+        rows: np.ndarray,
+        union_pos: np.ndarray,
+        tf: np.ndarray,
+        n_rows: int,
+        pieces: Sequence[int],
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Unnormalised block sums (n, n_blocks, k) and squared norms (n, n_blocks) of one piece."""
-        kept = self.maps[piece][union_pos]
-        hit = kept >= 0
-        r, col = rows[hit], kept[hit]
-        values = tf[hit] * self.idf[col]
-        key = r * self.n_blocks + self.blocks[col].astype(np.int64)
-        size = n_rows * self.n_blocks
+        """Unnormalised block sums (p, n, n_blocks, k) and squared norms (p, n, n_blocks).
+
+        All pieces come from one gather and one product, so scoring a post against
+        five values costs one pass, not five.
+        """
+        n_pieces = len(pieces)
+        kept = self.maps[np.asarray(pieces, dtype=np.intp)[:, None], union_pos[None, :]]
+        piece, entry = np.nonzero(kept >= 0)
+        col = kept[piece, entry]
+        values = tf[entry] * self.idf[col]
+        key = (piece * n_rows + rows[entry]) * self.n_blocks + self.blocks[col].astype(np.int64)
+        size = n_pieces * n_rows * self.n_blocks
         squares = np.bincount(key, weights=np.square(values, dtype=np.float64), minlength=size)
-        if (
-            values.size * size <= SMALL_BATCH_CELLS
-        ):  # a few posts: a dense one-hot product is cheapest
+        if values.size * size <= SMALL_BATCH_CELLS:  # a few posts: a dense one-hot product
             onehot = np.zeros((size, values.size), dtype=np.float32)
             onehot[key, np.arange(values.size)] = values
             raw = (onehot @ self.weights[col]).astype(np.float64)
         else:
             matrix = sp.csr_matrix((values, (key, col)), shape=(size, self.weights.shape[0]))
             raw = np.asarray(matrix @ self.weights, dtype=np.float64)
-        return raw.reshape(n_rows, self.n_blocks, -1), squares.reshape(n_rows, self.n_blocks)
+        shape = (n_pieces, n_rows, self.n_blocks)
+        return raw.reshape(*shape, -1), squares.reshape(shape)
 
     def _decision(self, raw: np.ndarray, squares: np.ndarray) -> np.ndarray:
         norms = np.sqrt(squares)[:, :, None]
@@ -213,8 +220,8 @@ class CompiledHead:
         self, rows: np.ndarray, union_pos: np.ndarray, data: np.ndarray, n_rows: int
     ) -> np.ndarray:
         """Probabilities (n_rows, n_labels) of a head without targets."""
-        raw, squares = self._piece(rows, union_pos, self._tf(data), n_rows, 0)
-        return self.calibration.proba(self._decision(raw, squares))
+        raw, squares = self._pieces(rows, union_pos, self._tf(data), n_rows, [0])
+        return self.calibration.proba(self._decision(raw[0], squares[0]))
 
     def predict_proba_targets(
         self,
@@ -225,15 +232,13 @@ class CompiledHead:
         target_ids: Sequence[int],
     ) -> np.ndarray:
         """Probabilities (n_rows, n_targets, n_labels): every post judged against every target."""
-        tf = self._tf(data)
-        raw_shared, sq_shared = self._piece(rows, union_pos, tf, n_rows, 0)
-        out = np.empty((n_rows, len(target_ids), len(self.model.labels)))
-        for j, target in enumerate(target_ids):
-            raw, squares = self._piece(rows, union_pos, tf, n_rows, int(target) + 1)
-            out[:, j, :] = self.calibration.proba(
-                self._decision(raw_shared + raw, sq_shared + squares)
-            )
-        return out
+        n_targets = len(target_ids)
+        pieces = [0, *(int(t) + 1 for t in target_ids)]
+        raw, squares = self._pieces(rows, union_pos, self._tf(data), n_rows, pieces)
+        raw = (raw[1:] + raw[0]).reshape(n_targets * n_rows, self.n_blocks, -1)
+        squares = (squares[1:] + squares[0]).reshape(n_targets * n_rows, self.n_blocks)
+        proba = self.calibration.proba(self._decision(raw, squares))
+        return proba.reshape(n_targets, n_rows, -1).transpose(1, 0, 2)
 
     def known_counts(
         self, rows: np.ndarray, union_pos: np.ndarray, indices: np.ndarray, n_rows: int
@@ -292,12 +297,10 @@ class CompiledHeads:
         columns = select.columns_.astype(np.int64)
         n_pieces = 1 + (len(model.targets) if model.targets is not None else 0)
         piece_of = columns // self.width
-        maps = []
+        maps = np.full((n_pieces, union.size + 1), -1, dtype=np.int32)  # last: not in the union
         for piece in range(n_pieces):
-            mapping = np.full(union.size + 1, -1, dtype=np.int32)  # last slot: not in the union
             mine = np.flatnonzero(piece_of == piece)
-            mapping[np.searchsorted(union, columns[mine] - piece * self.width)] = mine
-            maps.append(mapping)
+            maps[piece, np.searchsorted(union, columns[mine] - piece * self.width)] = mine
         return CompiledHead(
             model=model,
             maps=maps,

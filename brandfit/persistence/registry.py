@@ -33,6 +33,15 @@ class LoadedModels:
         """The heads as arrays for fast scoring (built once per loaded set)."""
         return CompiledHeads(self.heads)
 
+    @cached_property
+    def featurizer_keys(self) -> dict[str, tuple[Any, ...]]:
+        """Per head, a key that is equal for heads whose featurizers give the same matrix."""
+        keys = {}
+        for name, model in self.heads.items():
+            params = model.featurizer.get_params()
+            keys[name] = tuple(sorted((k, str(v)) for k, v in params.items() if k != "batch_size"))
+        return keys
+
     @property
     def versions(self) -> dict[str, str]:
         """Model version of each head."""
