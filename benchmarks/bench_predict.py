@@ -8,7 +8,9 @@ Instagram captions), times ``Predictor.predict`` on all of them in chunks (the J
 contract dicts, as ``brandfit predict`` and the API build them) and ``Predictor.score``
 (column-wise arrays, what ``classify_frame`` and ``brandfit classify`` use), then trains
 fastText on TweetEval offensive train inside this run and times its single-head
-prediction on the same posts. Prints posts/second and the ratios. Needs the ``bench`` extra (``pip install -e ".[bench]"``).
+prediction on the same posts. Prints posts/second and the ratios, and, as the floor any
+spaCy-tokenised pipeline stands on, spaCy's tokenizer alone (``spacy.blank("en")`` and
+brandfit's social tokenizer) on the same posts. Needs the ``bench`` extra (``pip install -e ".[bench]"``).
 """
 
 from __future__ import annotations
@@ -44,6 +46,25 @@ def bench_brandfit(texts: list[str], models: Path, chunk: int) -> tuple[float, f
     return rates[0], rates[1]
 
 
+def bench_spacy_tokenizers(texts: list[str]) -> dict[str, float]:
+    """Posts/s of spaCy's blank English tokenizer and of brandfit's, alone, on normalised posts."""
+    import spacy
+
+    from brandfit.text.nlp import make_nlp
+    from brandfit.text.normalize import normalize_text
+
+    normalised = [normalize_text(t) for t in texts]
+    rates = {}
+    for name, nlp in (("spacy.blank('en')", spacy.blank("en")), ("brandfit social", make_nlp())):
+        list(nlp.tokenizer.pipe(normalised[:20_000]))  # warm its cache as brandfit does
+        start = time.perf_counter()
+        with nlp.memory_zone():
+            for _ in nlp.tokenizer.pipe(normalised):
+                pass
+        rates[name] = len(normalised) / (time.perf_counter() - start)
+    return rates
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -64,6 +85,8 @@ def main() -> None:
         f"brandfit Predictor.score (column-wise, the batch path), 4 heads: {columns:,.0f} posts/s"
     )
     print(f"ratio brandfit / fastText: {ours / peer:.3f} (predict), {columns / peer:.3f} (score)")
+    for name, rate in bench_spacy_tokenizers(texts).items():
+        print(f"spaCy tokenizer alone ({name}), no features or heads: {rate:,.0f} posts/s")
 
 
 if __name__ == "__main__":

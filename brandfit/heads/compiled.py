@@ -34,6 +34,8 @@ from brandfit.heads.multilabel import PartialLabelOneVsRest
 
 #: Up to this many (row-block x entry) cells a head's scores come from a dense product (small requests).
 SMALL_BATCH_CELLS = 1 << 16
+#: Up to this many (post x value) pairs, a target-conditioned head scores all values in one pass.
+FEW_CELLS = 256
 
 
 @dataclass(frozen=True)
@@ -232,13 +234,25 @@ class CompiledHead:
         target_ids: Sequence[int],
     ) -> np.ndarray:
         """Probabilities (n_rows, n_targets, n_labels): every post judged against every target."""
-        n_targets = len(target_ids)
-        pieces = [0, *(int(t) + 1 for t in target_ids)]
-        raw, squares = self._pieces(rows, union_pos, self._tf(data), n_rows, pieces)
-        raw = (raw[1:] + raw[0]).reshape(n_targets * n_rows, self.n_blocks, -1)
-        squares = (squares[1:] + squares[0]).reshape(n_targets * n_rows, self.n_blocks)
-        proba = self.calibration.proba(self._decision(raw, squares))
-        return proba.reshape(n_targets, n_rows, -1).transpose(1, 0, 2)
+        tf = self._tf(data)
+        raw_shared, sq_shared = self._pieces(rows, union_pos, tf, n_rows, [0])
+        pieces = [int(t) + 1 for t in target_ids]
+        # a few posts: every value in one pass (less overhead); many: one value at a time
+        # (the one-pass temporaries grow with posts x values)
+        groups = [pieces] if n_rows * len(pieces) <= FEW_CELLS else [[p] for p in pieces]
+        out = np.empty((n_rows, len(pieces), len(self.model.labels)))
+        done = 0
+        for group in groups:
+            raw, squares = self._pieces(rows, union_pos, tf, n_rows, group)
+            size = len(group) * n_rows
+            raw = (raw + raw_shared).reshape(size, self.n_blocks, -1)
+            squares = (squares + sq_shared).reshape(size, self.n_blocks)
+            proba = self.calibration.proba(self._decision(raw, squares))
+            out[:, done : done + len(group), :] = proba.reshape(len(group), n_rows, -1).transpose(
+                1, 0, 2
+            )
+            done += len(group)
+        return out
 
     def known_counts(
         self, rows: np.ndarray, union_pos: np.ndarray, indices: np.ndarray, n_rows: int
