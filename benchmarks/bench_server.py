@@ -15,6 +15,11 @@ generator in this process (the server is always a separate process). Prints:
   requests for a random, exponentially distributed time with mean ``16 / rate`` s minus a
   small allowance (fixed pauses would keep the clients in lockstep, firing in bursts of
   16): p50, p99 and the rate reached (bar: p99 <= 10 ms at >= 400 req/s);
+* ``/v1/predict`` with 1 post, ``--overload-clients`` (256) clients, far past saturation,
+  each 503 pausing a client for its ``Retry-After`` (wrk's Lua state is per thread, so a
+  503 pauses the thread's next request, whichever connection it is on): requests/s
+  answered, requests/s shed with 503 (``BRANDFIT_MAX_INFLIGHT``), latency of all answers
+  and socket errors/timeouts;
 * ``/v1/predict`` with 100 posts per request, 4 clients: posts/s;
 * ``/v1/score`` for an influencer with 50 posts, 1 client: p50, p99 (bar: p99 <= 50 ms);
 * server RSS after all default models are loaded and after the load (bar: <= 300 MB);
@@ -193,16 +198,27 @@ def run_wrk(
     seconds: int,
     workdir: Path,
     think_ms: float = 0.0,
+    honour_retry_after: bool = False,
 ) -> dict[str, float]:
     payload = workdir / "bodies.jsonl"
     payload.write_text("".join(json.dumps(b, ensure_ascii=False) + "\n" for b in bodies))
     script = workdir / "post.lua"
     # exponential pauses (mean think_ms): clients with equal fixed pauses fire in lockstep
-    delay = (
-        f"function delay() return -{think_ms:.3f} * math.log(1 - math.random()) end"
-        if think_ms > 0
-        else ""
-    )
+    pause = f"-{think_ms:.3f} * math.log(1 - math.random())" if think_ms > 0 else "0"
+    if honour_retry_after:  # a 503's Retry-After delays this thread's next request
+        delay = (
+            "local backoff = 0\n"
+            "function response(status, headers, body)\n"
+            "  if status == 503 then\n"
+            "    backoff = 1000 * tonumber(headers['retry-after'] or headers['Retry-After'] or '1')\n"
+            "  end\n"
+            "end\n"
+            f"function delay() local d = backoff; backoff = 0; return d + {pause} end"
+        )
+    elif think_ms > 0:
+        delay = f"function delay() return {pause} end"
+    else:
+        delay = ""
     script.write_text(WRK_SCRIPT % {"path": payload, "delay": delay})
     threads = min(2, clients)
     out = subprocess.run(
@@ -223,7 +239,7 @@ def run_wrk(
         text=True,
         check=True,
     ).stdout
-    percentiles = dict(re.findall(r"^\s+(50|99)(?:\.000)?%\s+(\S+)$", out, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|99)(?:\.000)?%\s+(\S+)\s*$", out, re.MULTILINE))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {
@@ -245,6 +261,7 @@ def run_python(
     seconds: int,
     _workdir: Path,
     think_ms: float = 0.0,
+    honour_retry_after: bool = False,
 ) -> dict[str, float]:
     latencies: list[float] = []
     bad = 0
@@ -259,11 +276,14 @@ def run_python(
             while time.monotonic() < stop:
                 n += 1
                 start = time.perf_counter()
-                status = client.post(url, content=contents[n % len(contents)]).status_code
+                answer = client.post(url, content=contents[n % len(contents)])
+                status = answer.status_code
                 elapsed = (time.perf_counter() - start) * 1000
                 with lock:
                     latencies.append(elapsed)
                     bad += status >= 300
+                if honour_retry_after and status == 503:
+                    time.sleep(float(answer.headers.get("retry-after", "1")))
                 if think_ms:
                     time.sleep(random.expovariate(1000 / think_ms))
 
@@ -311,6 +331,12 @@ def main() -> None:
         default=REPO.parent / "shared" / "data",
         help="data sets to sample real post texts from",
     )
+    parser.add_argument(
+        "--overload-clients",
+        type=int,
+        default=256,
+        help="clients for the past-saturation run (0 = skip it)",
+    )
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument(
         "--no-access-log",
@@ -353,6 +379,19 @@ def main() -> None:
                 paced = load(f"{base}/v1/predict", singles, 16, args.duration, workdir, think)
                 print(
                     f"/v1/predict 1 post, 16 clients paced to {rate:.0f} req/s (random pauses, mean {think:.1f} ms): p50 {paced['p50_ms']:.2f} ms, p99 {paced['p99_ms']:.2f} ms, {paced['rps']:.0f} req/s reached, non-2xx {paced['non_2xx']:.0f}, socket errors {paced['socket_errors']:.0f}  (bar: p99 <= 10 ms at >= 400 req/s)"
+                )
+            if args.overload_clients:
+                over = load(
+                    f"{base}/v1/predict",
+                    singles,
+                    args.overload_clients,
+                    args.duration,
+                    workdir,
+                    honour_retry_after=True,
+                )
+                served = over["rps"] - over["non_2xx"] / args.duration
+                print(
+                    f"/v1/predict 1 post, {args.overload_clients} clients past saturation, each 503 delaying a client by its Retry-After: {served:.0f} req/s answered 200, {over['non_2xx'] / args.duration:.0f} req/s shed with 503, p50 {over['p50_ms']:.2f} ms, p99 {over['p99_ms']:.2f} ms (all answers), socket errors incl. timeouts {over['socket_errors']:.0f}"
                 )
             hundreds = [{"posts": texts.take(100)} for _ in range(300)]
             hundred = load(f"{base}/v1/predict", hundreds, 4, args.duration, workdir)

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     #: Concurrent /v1/predict requests are scored together, up to this many posts per
     #: model call (requests this large or larger are scored on their own); 0 = no batching.
     predict_batch_posts: int = Field(256, ge=0)
+    #: Model requests (POST /v1/..., not admin) admitted at once; more get 503 + Retry-After
+    #: at once instead of queueing without bound. 0 = no limit.
+    max_inflight: int = Field(64, ge=0)
     #: One JSON access-log line per request on the ``brandfit.access`` logger (no post text).
     access_log: bool = True
 

@@ -21,7 +21,12 @@ from brandfit import __version__
 from brandfit.api import errors
 from brandfit.api.batching import PredictBatcher
 from brandfit.api.metrics import Metrics
-from brandfit.api.middleware import ACCESS_LOGGER, AccessLogMiddleware, BodySizeLimitMiddleware
+from brandfit.api.middleware import (
+    ACCESS_LOGGER,
+    AccessLogMiddleware,
+    BodySizeLimitMiddleware,
+    InflightLimitMiddleware,
+)
 from brandfit.api.routes import admin, health, influencers, models, posts
 from brandfit.api.security import require_user
 from brandfit.api.warmup import warm_up
@@ -114,6 +119,12 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
+        )
+    if settings.max_inflight:
+        app.add_middleware(
+            InflightLimitMiddleware,
+            max_inflight=settings.max_inflight,
+            metrics=app.state.metrics,
         )
     app.add_middleware(
         BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, metrics=app.state.metrics

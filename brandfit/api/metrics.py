@@ -53,6 +53,11 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.inflight = Gauge(
+            "brandfit_inflight_requests",
+            "Model requests (POST /v1/...) being served or queued for a worker thread.",
+            registry=self.registry,
+        )
         self.ready = Gauge(
             "brandfit_models_ready",
             "1 when verified models are loaded and warm.",

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: body-size limit (413) and access log + request metrics.
+"""Pure ASGI middleware: body-size limit (413), overload shedding (503) and access log + metrics.
 
 The access log writes one JSON line per request to the ``brandfit.access`` logger:
 request id, method, route, status, latency, model versions and item count. It never
@@ -91,6 +91,57 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, limited, send)
+
+
+class InflightLimitMiddleware:
+    """Answer 503 with ``Retry-After`` at once when too many model requests are in flight.
+
+    Past saturation a server that queues without bound answers everything late and
+    clients time out; shedding the excess keeps the admitted requests' latency bounded
+    and tells the rest when to come back. Counts ``POST /v1/...`` requests (not the admin
+    routes); health, metrics and docs are never shed.
+    """
+
+    def __init__(self, app: ASGIApp, max_inflight: int, metrics: Metrics) -> None:
+        self.app = app
+        self.max_inflight = max_inflight
+        self.metrics = metrics
+        self.inflight = 0  # touched only from the event loop thread
+
+    @staticmethod
+    def _counted(scope: Scope) -> bool:
+        path = str(scope.get("path", ""))
+        return (
+            scope["type"] == "http"
+            and scope.get("method") == "POST"
+            and path.startswith("/v1/")
+            and not path.startswith("/v1/admin/")
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, or shed it if the server is already full."""
+        if not self._counted(scope):
+            await self.app(scope, receive, send)
+            return
+        if self.inflight >= self.max_inflight:
+            self.metrics.rejected.labels("overloaded").inc()
+            await _send_json(
+                send,
+                503,
+                {
+                    "detail": f"server busy: {self.inflight} model requests in flight "
+                    f"(limit BRANDFIT_MAX_INFLIGHT={self.max_inflight}); retry after 1 s"
+                },
+                [(b"retry-after", b"1")],
+            )
+            return
+        self.inflight += 1
+        self.metrics.inflight.inc()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.inflight -= 1
+            self.metrics.inflight.dec()
 
 
 class AccessLogMiddleware:
