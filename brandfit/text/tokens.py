@@ -11,8 +11,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from spacy.attrs import ORTH
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+from spacy.vocab import Vocab
 
 from brandfit.text.nlp import NLP_LOCK, make_nlp, memory_zone
 from brandfit.text.normalize import URL_PLACEHOLDER, USER_PLACEHOLDER, normalize_text
@@ -67,19 +69,42 @@ WARM_CACHE_POSTS = 5_000  # 20,000 was no faster on real posts and held ~10 MB m
 _warm_left = WARM_CACHE_POSTS
 
 
+#: Distinct token strings whose facts are remembered per process (~200 bytes each).
+TOKEN_FACTS_CACHE_SIZE = 50_000
+#: ORTH id (a hash of the token text, the same in every memory zone) -> (cleaned lower-cased
+#: text or None for whitespace, 1 if a word, 1 if a word that hints at English)
+_TOKEN_FACTS: dict[int, tuple[str | None, int, int]] = {}
+
+
+def _token_facts(vocab: Vocab, orth: int) -> tuple[str | None, int, int]:
+    lexeme = vocab[orth]
+    if lexeme.is_space:
+        return None, 0, 0
+    lower = lexeme.lower_
+    word = lexeme.is_alpha and lower not in _PLACEHOLDERS
+    hint = word and (lexeme.is_stop or lower in _ENGLISH_HINTS)
+    return _clean_token(lower), int(word), int(hint)
+
+
 def _describe_docs(nlp: Language, texts: list[str], batch_size: int) -> list[TokenizedPost]:
     posts: list[TokenizedPost] = []
+    facts = _TOKEN_FACTS
+    vocab = nlp.vocab
     for text, doc in zip(texts, nlp.tokenizer.pipe(texts, batch_size=batch_size), strict=True):
         tokens: list[str] = []
         n_words = n_hints = 0
-        for token in doc:
-            if token.is_space:
+        for orth in doc.to_array(ORTH).tolist():  # no Token objects: facts per distinct text
+            known = facts.get(orth)
+            if known is None:
+                known = _token_facts(vocab, orth)
+                if len(facts) < TOKEN_FACTS_CACHE_SIZE:
+                    facts[orth] = known
+            clean, word, hint = known
+            if clean is None:
                 continue
-            lower = token.lower_
-            tokens.append(_clean_token(lower))
-            if token.is_alpha and lower not in _PLACEHOLDERS:
-                n_words += 1
-                n_hints += token.is_stop or lower in _ENGLISH_HINTS
+            tokens.append(clean)
+            n_words += word
+            n_hints += hint
         n_letters, n_latin = _letter_counts(text) if n_words else (0, 0)
         posts.append(TokenizedPost(tuple(tokens), n_letters, n_latin, n_words, n_hints))
     return posts

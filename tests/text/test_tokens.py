@@ -1,0 +1,55 @@
+"""Token facts come from a per-text cache; they must equal spaCy's own Token attributes."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from brandfit.text import tokens
+from brandfit.text.nlp import make_nlp, memory_zone
+from brandfit.text.normalize import normalize_text
+
+EDGE = [
+    "",
+    "   ",
+    "Leg day done 💪🏽 then a protein smoothie #fitness @coach",
+    "loooooool this is sooooo good!!! https://x.co/abc",
+    "Der Zug kommt heute später an, leider",
+    "👨‍👩‍👧 🇬🇧 1️⃣ :-)",
+    "I can't believe it's not butter $TSLA #ad",
+    "line one\nline two\ttabbed",
+]
+
+
+def _reference(texts: list[str]) -> list[tokens.TokenizedPost]:
+    """The same facts read from spaCy Token objects, one attribute at a time."""
+    nlp = make_nlp()
+    out = []
+    with memory_zone():
+        for text in texts:
+            normalised = normalize_text(text)
+            doc = nlp.tokenizer(normalised)
+            kept, n_words, n_hints = [], 0, 0
+            for token in doc:
+                if token.is_space:
+                    continue
+                lower = token.lower_
+                kept.append(tokens._clean_token(lower))
+                if token.is_alpha and lower not in tokens._PLACEHOLDERS:
+                    n_words += 1
+                    n_hints += token.is_stop or lower in tokens._ENGLISH_HINTS
+            letters = tokens._letter_counts(normalised) if n_words else (0, 0)
+            out.append(tokens.TokenizedPost(tuple(kept), *letters, n_words, n_hints))
+    return out
+
+
+def test_tokens_cached_facts_equal_spacy_token_attributes() -> None:
+    expected = _reference(EDGE)
+    assert tokens.tokenize_posts(EDGE) == expected  # cache filling
+    assert tokens.tokenize_posts(EDGE) == expected  # cache hits
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=60), max_size=5))
+def test_tokens_cached_facts_equal_spacy_token_attributes_on_any_text(texts: list[str]) -> None:
+    assert tokens.tokenize_posts(texts) == _reference(texts)
