@@ -2,6 +2,7 @@
 
 Usage:
     python benchmarks/bench_server.py [--models models] [--duration 20] [--rates 100,200,400]
+                                      [--overload-clients 256] [--soak 60]
                                       [--shared ../shared/data] [--tool auto|wrk|python]
 
 Starts ``uvicorn serve:app`` (one worker, the shipped setup) on 127.0.0.1 as a
@@ -23,7 +24,9 @@ generator in this process (the server is always a separate process). Prints:
 * ``/v1/predict`` with 100 posts per request, 4 clients: posts/s;
 * ``/v1/score`` for an influencer with 50 posts, 1 client: p50, p99 (bar: p99 <= 50 ms);
 * server RSS after all default models are loaded and after the load (bar: <= 300 MB);
-* non-2xx responses in every run (should be 0).
+* a ``--soak`` (60 s) of 1-20 new real posts per request, 16 clients: RSS after each
+  quarter (flat once the bounded caches are full) and the errors (should be 0);
+* non-2xx responses in every run (should be 0 except the shed 503s).
 
 Every request carries other posts: real texts sampled from ../shared/data (TweetEval
 train splits and Instagram captions, as in the other benchmarks) or, without it, ten
@@ -332,6 +335,12 @@ def main() -> None:
         help="data sets to sample real post texts from",
     )
     parser.add_argument(
+        "--soak",
+        type=int,
+        default=60,
+        help="seconds of mixed traffic at the end, RSS read every quarter (0 = skip)",
+    )
+    parser.add_argument(
         "--overload-clients",
         type=int,
         default=256,
@@ -407,6 +416,20 @@ def main() -> None:
             print(
                 f"RSS after the runs: {rss_now:.0f} MB (peak {rss_peak:.0f} MB)  (bar: <= 300 MB)"
             )
+            if args.soak:
+                segment = max(args.soak // 4, 1)
+                readings = []
+                errors = 0.0
+                for _ in range(4):  # fresh posts every segment: nothing repeats from before
+                    mixed = [{"posts": texts.take(1 + i % 20)} for i in range(5_000)]
+                    run = load(f"{base}/v1/predict", mixed, 16, segment, workdir)
+                    errors += run["non_2xx"] + run["socket_errors"]
+                    readings.append(rss_mb(proc.pid)[0])
+                print(
+                    f"soak: /v1/predict with 1-20 new posts per request, 16 clients, {4 * segment} s: "
+                    f"RSS after each quarter {' / '.join(f'{r:.0f}' for r in readings)} MB, "
+                    f"non-2xx + socket errors {errors:.0f}"
+                )
         finally:
             proc.terminate()
             proc.wait(timeout=30)
