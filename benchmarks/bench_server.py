@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/bench_server.py [--models models] [--duration 20] [--rates 100,200,400]
-                                      [--overload-clients 256] [--soak 60]
+                                      [--overload-clients 256] [--soak 60] [--uvicorn-workers 1]
                                       [--shared ../shared/data] [--tool auto|wrk|python]
 
 Starts ``uvicorn serve:app`` (one worker, the shipped setup) on 127.0.0.1 as a
@@ -116,8 +116,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def rss_mb(pid: int) -> tuple[float, float]:
-    """Current and peak resident set size of ``pid`` in MB."""
+def _status_mb(pid: int) -> tuple[float, float]:
     fields = dict(
         line.split(":", 1)
         for line in Path(f"/proc/{pid}/status").read_text().splitlines()
@@ -126,7 +125,19 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
-def start_server(models: Path, port: int, log: Path, access_log: bool) -> subprocess.Popen[bytes]:
+def rss_mb(pid: int) -> tuple[float, float]:
+    """Current and peak resident set size in MB of ``pid`` and its children, summed."""
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.is_file():  # uvicorn --workers N: a supervisor and N worker processes
+        pids += [int(c) for c in children.read_text().split()]
+    readings = [_status_mb(p) for p in pids if Path(f"/proc/{p}/status").is_file()]
+    return sum(r[0] for r in readings), sum(r[1] for r in readings)
+
+
+def start_server(
+    models: Path, port: int, log: Path, access_log: bool, workers: int = 1
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "BRANDFIT_MODELS_DIR": str(models),
@@ -144,6 +155,7 @@ def start_server(models: Path, port: int, log: Path, access_log: bool) -> subpro
         "--no-access-log",
         "--log-level",
         "warning",
+        *(["--workers", str(workers)] if workers > 1 else []),
     ]
     sink = log.open("wb")
     return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT)
@@ -335,6 +347,12 @@ def main() -> None:
         help="data sets to sample real post texts from",
     )
     parser.add_argument(
+        "--uvicorn-workers",
+        type=int,
+        default=1,
+        help="server processes (uvicorn --workers); RSS is then summed over them",
+    )
+    parser.add_argument(
         "--soak",
         type=int,
         default=60,
@@ -363,9 +381,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         log = workdir / "server.log"
-        proc = start_server(args.models.resolve(), port, log, access_log=not args.no_access_log)
+        proc = start_server(
+            args.models.resolve(),
+            port,
+            log,
+            access_log=not args.no_access_log,
+            workers=args.uvicorn_workers,
+        )
         try:
             wait_ready(base, proc, log)
+            for _ in range(20 * (args.uvicorn_workers - 1)):  # every worker, not just one
+                wait_ready(base, proc, log)
             versions = httpx.get(f"{base}/v1/models").json()["model_versions"]
             rss_loaded, _ = rss_mb(proc.pid)
             print(f"server pid {proc.pid}; models {args.models}; versions {versions}")
