@@ -47,14 +47,21 @@ class JobDir:
         """Return the final path of the quarantine rows of part ``name``."""
         return self.quarantine_parts / f"{name}.jsonl"
 
+    def previous_manifest(self) -> dict[str, Any] | None:
+        """The manifest of the job already in this directory, if there is one."""
+        if not self.manifest.is_file():
+            return None
+        data: dict[str, Any] = json.loads(self.manifest.read_text(encoding="utf-8"))
+        return data
+
     def prepare(self, manifest: dict[str, Any], resume: bool) -> str:
         """Create or reopen the job; ``"new"``, ``"resume"`` or ``"complete"``.
 
         Refuses to mix jobs: another job's directory, different model versions or
         different options raise :class:`InvalidInputError` saying what differs.
         """
-        if self.manifest.is_file():
-            previous = json.loads(self.manifest.read_text(encoding="utf-8"))
+        previous = self.previous_manifest()
+        if previous is not None:
             _check_same(previous, manifest, self.root)
             if self.summary.is_file():
                 return "complete"

@@ -189,12 +189,11 @@ def _chunk_size(opts: JobOptions, job: JobDir) -> int:
     """
     if opts.chunk_size is not None:
         return opts.chunk_size
-    if job.manifest.is_file():
-        try:
-            return int(json.loads(job.manifest.read_text(encoding="utf-8"))["chunk_size"])
-        except (ValueError, KeyError, TypeError):
-            pass  # not a readable manifest: prepare() says so
-    return DEFAULT_CHUNK_SIZE
+    try:
+        previous = job.previous_manifest()
+        return int(previous["chunk_size"]) if previous is not None else DEFAULT_CHUNK_SIZE
+    except (ValueError, KeyError, TypeError):
+        return DEFAULT_CHUNK_SIZE  # not a readable manifest: prepare() says so
 
 
 def _entry(chunk: Chunk, scored: int) -> dict[str, Any]:

@@ -276,11 +276,10 @@ class CompiledHeads:
             linear = _linear_part(model.estimator.named_steps.get("clf"))
             if not isinstance(select, TfidfColumns) or linear is None:
                 continue
-            params = model.featurizer.get_params()
-            params.pop("batch_size", None)
+            setting = model.featurizer_setting()
             if reference is None:
-                reference = params
-            if params != reference:
+                reference = setting
+            if setting != reference:
                 continue
             parts[name] = (model, select, linear)
         self.width = 0

@@ -43,6 +43,11 @@ class HeadModel:
     config: dict[str, Any] = field(default_factory=dict)
 
     # -- targets -----------------------------------------------------------------
+    def featurizer_setting(self) -> tuple[tuple[str, str], ...]:
+        """A key equal for heads whose featurizers give the same matrix (batch size aside)."""
+        params = self.featurizer.get_params()
+        return tuple(sorted((k, str(v)) for k, v in params.items() if k != "batch_size"))
+
     def target_ids(self, targets: Sequence[str]) -> np.ndarray:
         """Indices of ``targets`` (aliases resolved); unknown names raise a clear error."""
         if self.targets is None:

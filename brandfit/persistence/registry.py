@@ -36,11 +36,7 @@ class LoadedModels:
     @cached_property
     def featurizer_keys(self) -> dict[str, tuple[Any, ...]]:
         """Per head, a key that is equal for heads whose featurizers give the same matrix."""
-        keys = {}
-        for name, model in self.heads.items():
-            params = model.featurizer.get_params()
-            keys[name] = tuple(sorted((k, str(v)) for k, v in params.items() if k != "batch_size"))
-        return keys
+        return {name: model.featurizer_setting() for name, model in self.heads.items()}
 
     @property
     def versions(self) -> dict[str, str]:
