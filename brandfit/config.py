@@ -23,6 +23,8 @@ class FeatureConfig(BaseModel):
     word_ngram_range: tuple[int, int] = (1, 2)
     char_ngram_range: tuple[int, int] = (2, 5)
     block_width: int = Field(default=2**20, ge=2**8, le=2**24)
+    #: "vader": rated words are preceded by a polarity pseudo-word (word units, bigrams)
+    lexicon: Literal["vader"] | None = None
 
 
 class HeadConfig(BaseModel):
@@ -44,6 +46,8 @@ class HeadConfig(BaseModel):
     calibration: Literal["auto", "sigmoid", "isotonic", "temperature", "none"] = "auto"
     calibration_cv: int = Field(default=5, ge=2)
     threshold_metric: Literal["f1", "macro_f1"] = "macro_f1"
+    #: tuned decision thresholds never go below this (binary and multi-label heads)
+    threshold_floor: float = Field(default=0.0, ge=0.0, lt=1.0)
     #: multi-class heads: tune log-probability offsets on validation data for this metric
     class_offsets_metric: Literal["none", "macro_f1", "macro_recall"] = "none"
     low_coverage_min_known: int = Field(default=2, ge=0)

@@ -176,12 +176,15 @@ def _tune(
         return
     metric = config.head.threshold_metric
     if model.kind == "multilabel":
-        model.thresholds = [float(t) for t in tune_label_thresholds(Y, P, metric)]
+        floor = config.head.threshold_floor
+        model.thresholds = [float(t) for t in tune_label_thresholds(Y, P, metric, floor=floor)]
         return
     assert model.positive_label is not None
     pos = model.labels.index(model.positive_label)
     truth = (model.positive_label == Y).astype(int)
-    model.thresholds = [tune_binary_threshold(truth, P[:, pos], metric)]
+    model.thresholds = [
+        tune_binary_threshold(truth, P[:, pos], metric, config.head.threshold_floor)
+    ]
 
 
 def _cross_val_proba(model: HeadModel, X: Any, Y: np.ndarray, config: TrainConfig) -> np.ndarray:

@@ -19,6 +19,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from brandfit.features.token_columns import TokenColumns, hash_rows
+from brandfit.text.sentiment_lexicon import lexicon_units
 from brandfit.text.tokenizer import EMOJI_RE
 from brandfit.text.tokens import TokenizedPost, strip_emoji_modifiers, tokenize_posts
 
@@ -36,7 +37,7 @@ def _as_texts(X: Any) -> list[str]:
 
 
 #: One per-token column cache per featurizer setting, shared by every head and thread.
-_TOKEN_TABLES: dict[tuple[tuple[int, ...], tuple[int, ...], int], TokenColumns] = {}
+_TOKEN_TABLES: dict[tuple[tuple[int, ...], tuple[int, ...], int, str | None], TokenColumns] = {}
 
 
 class SocialFeatureHasher(TransformerMixin, BaseEstimator):
@@ -55,6 +56,9 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
         Columns per n-gram order.
     batch_size : int
         Posts per ``tokenizer.pipe`` batch.
+    lexicon : str or None
+        ``"vader"``: a word with a polarity rating is preceded by a pseudo-word for it
+        (:mod:`brandfit.text.sentiment_lexicon`); ``None``: words only.
     """
 
     def __init__(
@@ -63,11 +67,13 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
         char_ngram_range: tuple[int, int] = (2, 5),
         block_width: int = 2**20,
         batch_size: int = 1000,
+        lexicon: str | None = None,
     ) -> None:
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
         self.block_width = block_width
         self.batch_size = batch_size
+        self.lexicon = lexicon
 
     def _orders(self) -> tuple[list[int], list[int]]:
         lo, hi = self.word_ngram_range
@@ -80,9 +86,13 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None) -> SocialFeatureHasher:
         """Validate parameters; hashing learns nothing from data."""
-        words, chars = self._orders()
-        self.n_features_out_ = (len(words) + len(chars)) * self.block_width
+        self._orders()
+        self.n_features_out_ = self.n_columns
         return self
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("lexicon", None)  # featurizers pickled before lexicons existed
+        super().__setstate__(state)
 
     def __sklearn_is_fitted__(self) -> bool:
         return True
@@ -107,18 +117,26 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
         return (len(words) + len(chars)) * self.block_width
 
     # -- analysis -----------------------------------------------------------------
-    @staticmethod
-    def word_units(tokens: Sequence[str]) -> list[str]:
-        """Tokens as word units: ``#tag`` also yields ``tag``; emoji lose skin-tone modifiers."""
+    def word_units(self, tokens: Sequence[str]) -> list[str]:
+        """Tokens as word units: ``#tag`` also yields ``tag``; emoji lose skin-tone modifiers.
+
+        With a ``lexicon``, a rated word is preceded by its polarity pseudo-word.
+        """
+        polarity = lexicon_units(self.lexicon) if self.lexicon else None
         units: list[str] = []
         for token in tokens:
             if token[:1] == "#" and len(token) > 1:
                 units.append(token)
-                units.append(token[1:])
+                word = token[1:]
             elif EMOJI_RE.match(token):
-                units.append(strip_emoji_modifiers(token))
+                word = strip_emoji_modifiers(token)
             else:
-                units.append(token)
+                word = token
+            if polarity is not None:
+                unit = polarity.get(word)
+                if unit is not None:
+                    units.append(unit)
+            units.append(word)
         return units
 
     def word_features(self, tokens: Sequence[str]) -> list[str]:
@@ -153,7 +171,7 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
     def _token_columns(self) -> TokenColumns:
         """The process-wide per-token column cache for this setting."""
         words, chars = self._orders()
-        key = (tuple(words), tuple(chars), self.block_width)
+        key = (tuple(words), tuple(chars), self.block_width, self.lexicon)
         table = _TOKEN_TABLES.get(key)
         if table is None:
             table = TokenColumns(

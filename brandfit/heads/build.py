@@ -20,6 +20,7 @@ def build_featurizer(config: FeatureConfig) -> SocialFeatureHasher:
         word_ngram_range=tuple(config.word_ngram_range),
         char_ngram_range=tuple(config.char_ngram_range),
         block_width=config.block_width,
+        lexicon=config.lexicon,
     )
 
 

@@ -54,8 +54,9 @@ def render_card(manifest: dict[str, Any]) -> str:
         lines += [f"- `{label}` → {mapping[label]}" for label in shown]
     lines += ["", "## Training data", ""]
     for source in data.get("sources", []):
+        rows = f"{source['rows']} rows, " if "rows" in source else ""
         lines.append(
-            f"- {source.get('name')}: {source.get('rows', '?')} rows, split {source.get('split', '?')}; "
+            f"- {source.get('name')}: {rows}split {source.get('split', '?')}; "
             f"licence: {source.get('licence', 'not stated')}"
         )
     if data.get("notes"):

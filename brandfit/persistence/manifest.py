@@ -30,6 +30,15 @@ CARD_NAME = "CARD.md"
 
 #: Libraries whose version must match exactly: their objects are inside the pickle.
 STRICT_LIBRARIES = ("scikit-learn", "spacy")
+#: The package holding the polarity lexicon; must match for heads whose featurizer uses it.
+LEXICON_PACKAGE = "vaderSentiment"
+
+
+def _installed(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def library_versions() -> dict[str, str]:
@@ -42,6 +51,7 @@ def library_versions() -> dict[str, str]:
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "joblib": joblib.__version__,
+        LEXICON_PACKAGE: _installed(LEXICON_PACKAGE),
     }
 
 
@@ -103,7 +113,10 @@ def check_compatible(manifest: dict[str, Any], folder: Path) -> None:
         )
     installed = library_versions()
     recorded = manifest["library_versions"]
-    for lib in STRICT_LIBRARIES:
+    strict = list(STRICT_LIBRARIES)
+    if manifest.get("config", {}).get("features", {}).get("lexicon"):
+        strict.append(LEXICON_PACKAGE)  # the lexicon's words are features of this head
+    for lib in strict:
         if recorded.get(lib) != installed[lib]:
             raise IncompatibleModelError(
                 f"{folder}: model was saved with {lib} {recorded.get(lib)}, but {lib} "

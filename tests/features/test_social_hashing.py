@@ -68,3 +68,36 @@ def test_social_hashing_each_order_has_its_own_block() -> None:
     assert np.count_nonzero(bigrams) == 1
     assert np.count_nonzero(trigrams) == len(" hello ") - 2 + len(" world ") - 2
     assert hasher.n_word_columns == 2**11
+
+
+def test_social_hashing_lexicon_puts_a_polarity_word_before_rated_words() -> None:
+    hasher = SocialFeatureHasher(lexicon="vader")
+    tokens = hasher.tokenize(["Not good at all #happy"])[0].tokens
+    units = hasher.word_units(tokens)
+    assert units == ["not", "[lex:pos]", "good", "at", "all", "#happy", "[lex:pos+]", "happy"]
+    # the bigram that generalises over every negated positive word
+    assert "not [lex:pos]" in hasher.word_features(tokens)
+
+
+def test_social_hashing_lexicon_adds_columns_and_none_keeps_the_old_matrix() -> None:
+    plain = SocialFeatureHasher().transform([*TEXTS, "not good"])
+    again = SocialFeatureHasher(lexicon=None).transform([*TEXTS, "not good"])
+    assert (plain != again).nnz == 0
+    lex = SocialFeatureHasher(lexicon="vader").transform([*TEXTS, "not good"])
+    hasher = SocialFeatureHasher(lexicon="vader")
+    pseudo = hasher.feature_index("[lex:pos]")
+    bigram = hasher.feature_index("not [lex:pos]")
+    assert lex[4, pseudo] == 1 and lex[4, bigram] == 1
+    assert plain[4, pseudo] == 0 and plain[4, bigram] == 0
+    # rows without rated words are the same either way (same process, separate token caches)
+    assert (lex[1:4] != plain[1:4]).nnz == 0
+    assert lex[0].nnz > plain[0].nnz  # "loving" is rated
+
+
+def test_social_hashing_unpickled_without_lexicon_attribute_has_none(tmp_path) -> None:
+    old = SocialFeatureHasher()
+    del old.__dict__["lexicon"]  # as pickled before the parameter existed
+    joblib.dump(old, tmp_path / "old.joblib")
+    loaded = joblib.load(tmp_path / "old.joblib")
+    assert loaded.lexicon is None
+    assert (loaded.transform(TEXTS) != SocialFeatureHasher().transform(TEXTS)).nnz == 0

@@ -56,6 +56,18 @@ def test_thresholds_skip_unknown_rows_and_pool_rare_labels() -> None:
     assert t[1] == t[0]  # never judged: falls back to the pooled threshold
 
 
+def test_thresholds_never_go_below_the_floor() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    p = np.where(y == 1, 0.08, 0.02) + rng.uniform(0, 0.01, 200)  # separable below 0.08
+    assert tune_binary_threshold(y, p, "f1") < 0.1
+    assert tune_binary_threshold(y, p, "f1", floor=0.15) >= 0.15
+    Y = np.column_stack([y, y])
+    P = np.column_stack([p, p])
+    assert (tune_label_thresholds(Y, P, "f1", min_positives=5, floor=0.2) >= 0.2).all()
+    assert (tune_label_thresholds(Y, P, "f1", min_positives=500, floor=0.2) >= 0.2).all()
+
+
 def test_thresholds_labels_with_enough_positives_get_their_own() -> None:
     rng = np.random.default_rng(0)
     Y = (rng.random((400, 2)) < 0.5).astype(int)

@@ -61,6 +61,17 @@ def test_artifact_library_version_skew_is_refused(models: Path) -> None:
         load_head(models / "niche")
 
 
+def test_artifact_lexicon_package_skew_is_refused_only_for_lexicon_heads(models: Path) -> None:
+    manifest = _manifest(models / "niche")
+    manifest["library_versions"]["vaderSentiment"] = "0.0.1"
+    (models / "niche" / "manifest.json").write_text(json.dumps(manifest))
+    load_head(models / "niche")  # the tiny heads use no lexicon: the version does not matter
+    manifest["config"]["features"]["lexicon"] = "vader"
+    (models / "niche" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IncompatibleModelError, match=r"vaderSentiment 0\.0\.1.*is installed"):
+        load_head(models / "niche")
+
+
 def test_artifact_tokenizer_version_skew_is_refused(models: Path) -> None:
     manifest = _manifest(models / "niche")
     manifest["tokenizer_version"] = "brandfit.social_tokenizer.v0"
