@@ -1,13 +1,22 @@
-"""Token facts come from a per-text cache; they must equal spaCy's own Token attributes."""
+"""Token facts come from a per-text cache; they must equal spaCy's own Token attributes.
+
+The reference is a plain ``spacy.blank("en")`` with every lexical attribute getter, so the
+tests also pin that brandfit's trimmed getters (``LEXEME_ATTRIBUTES``) change nothing.
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from spacy.language import Language
 
 from brandfit.text import tokens
-from brandfit.text.nlp import make_nlp, memory_zone
+from brandfit.text.nlp import LEXEME_ATTRIBUTES, make_nlp
 from brandfit.text.normalize import normalize_text
+from brandfit.text.tokenizer import build_social_tokenizer
 
 EDGE = [
     "",
@@ -21,26 +30,37 @@ EDGE = [
 ]
 
 
+@lru_cache(maxsize=1)
+def _untrimmed_nlp() -> Language:
+    nlp = spacy.blank("en")
+    nlp.tokenizer = build_social_tokenizer(nlp)
+    return nlp
+
+
 def _reference(texts: list[str]) -> list[tokens.TokenizedPost]:
-    """The same facts read from spaCy Token objects, one attribute at a time."""
-    nlp = make_nlp()
+    """The same facts read from spaCy Token objects of an untrimmed pipeline, one at a time."""
+    nlp = _untrimmed_nlp()
     out = []
-    with memory_zone():
-        for text in texts:
-            normalised = normalize_text(text)
-            doc = nlp.tokenizer(normalised)
-            kept, n_words, n_hints = [], 0, 0
-            for token in doc:
-                if token.is_space:
-                    continue
-                lower = token.lower_
-                kept.append(tokens._clean_token(lower))
-                if token.is_alpha and lower not in tokens._PLACEHOLDERS:
-                    n_words += 1
-                    n_hints += token.is_stop or lower in tokens._ENGLISH_HINTS
-            letters = tokens._letter_counts(normalised) if n_words else (0, 0)
-            out.append(tokens.TokenizedPost(tuple(kept), *letters, n_words, n_hints))
+    for text in texts:
+        normalised = normalize_text(text)
+        doc = nlp.tokenizer(normalised)
+        kept, n_words, n_hints = [], 0, 0
+        for token in doc:
+            if token.is_space:
+                continue
+            lower = token.lower_
+            kept.append(tokens._clean_token(lower))
+            if token.is_alpha and lower not in tokens._PLACEHOLDERS:
+                n_words += 1
+                n_hints += token.is_stop or lower in tokens._ENGLISH_HINTS
+        letters = tokens._letter_counts(normalised) if n_words else (0, 0)
+        out.append(tokens.TokenizedPost(tuple(kept), *letters, n_words, n_hints))
     return out
+
+
+def test_tokens_pipeline_computes_only_the_attributes_brandfit_reads() -> None:
+    assert set(make_nlp().vocab.lex_attr_getters) == set(LEXEME_ATTRIBUTES)
+    assert len(_untrimmed_nlp().vocab.lex_attr_getters) > len(LEXEME_ATTRIBUTES)
 
 
 def test_tokens_cached_facts_equal_spacy_token_attributes() -> None:
