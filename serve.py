@@ -1,5 +1,5 @@
 """The one module-level app: ``uvicorn serve:app`` (settings from ``BRANDFIT_*`` variables)."""
 
-from brandfit.api.app import create_app
+from brandfit.serving import create_server_app
 
-app = create_app()
+app = create_server_app()

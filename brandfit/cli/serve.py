@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Annotated
 
 import typer
@@ -18,17 +20,22 @@ def serve(
     models: ModelsOption = None,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
 ) -> None:
-    """Serve /v1/predict, /v1/score, /v1/rank, /v1/models, /livez, /readyz, /metrics and /docs."""
-    import uvicorn
+    """Serve /v1/predict, /v1/score, /v1/rank, /v1/models, /livez, /readyz, /metrics and /docs.
 
-    from brandfit.api.app import create_app
-    from brandfit.settings import get_settings
-
-    settings = get_settings().model_copy(update={"models_dir": models_dir(models)})
-    app = create_app(settings)
+    The CLI has loaded pandas and pyarrow already, so the server runs as a fresh uvicorn
+    process in this one's place (same pid), built by :func:`brandfit.serving.create_server_app`.
+    """
+    directory = models_dir(models)
     console.print(
-        f"brandfit API on http://{host}:{port} (models: {settings.models_dir}); docs at /docs",
+        f"brandfit API on http://{host}:{port} (models: {directory}); docs at /docs",
         highlight=False,
     )
-    # our JSON access log replaces uvicorn's
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.environ["BRANDFIT_MODELS_DIR"] = str(directory)
+    command = [
+        sys.executable, "-m", "uvicorn", "brandfit.serving:create_server_app", "--factory",
+        "--host", host, "--port", str(port), "--log-level", log_level,
+        "--no-access-log",  # our JSON access log replaces uvicorn's
+    ]  # fmt: skip
+    os.execv(sys.executable, command)

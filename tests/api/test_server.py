@@ -37,7 +37,10 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @pytest.fixture(params=["uvicorn", "brandfit"])
-def server(request: pytest.FixtureRequest, tiny_models_dir: Path, tmp_path: Path) -> Iterator[str]:
+def server_process(
+    request: pytest.FixtureRequest, tiny_models_dir: Path, tmp_path: Path
+) -> Iterator[tuple[str, int]]:
+    """(base URL, pid) of a real server started one of the two documented ways."""
     port = free_port()
     env = {**os.environ, "BRANDFIT_MODELS_DIR": str(tiny_models_dir)}
     if request.param == "uvicorn":
@@ -69,10 +72,15 @@ def server(request: pytest.FixtureRequest, tiny_models_dir: Path, tmp_path: Path
         base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(base, proc, log)
-            yield base
+            yield base, proc.pid
         finally:
             proc.terminate()
             proc.wait(timeout=20)
+
+
+@pytest.fixture
+def server(server_process: tuple[str, int]) -> str:
+    return server_process[0]
 
 
 def test_server_livez_and_predict_over_loopback(server: str) -> None:
@@ -86,3 +94,20 @@ def test_server_livez_and_predict_over_loopback(server: str) -> None:
     assert body["predictions"][0]["id"] == "p1"
     assert "fitness_&_health" in body["predictions"][0]["niche"]["labels"]
     assert response.headers["x-request-id"]
+
+
+def test_server_process_runs_without_pyarrow_and_still_ranks(
+    server_process: tuple[str, int], brand: dict, candidates: list[dict]
+) -> None:
+    base, pid = server_process
+    maps = Path(f"/proc/{pid}/maps")
+    if not maps.exists():
+        pytest.skip("needs /proc to read the server's loaded libraries")
+    # brandfit.serving keeps pyarrow's shared libraries (~60 MB RSS) out of the server
+    assert "libarrow" not in maps.read_text()
+    response = httpx.post(f"{base}/v1/rank", json={"brand": brand, "influencers": candidates})
+    assert response.status_code == 200, response.text
+    ranking = response.json()["ranking"]
+    assert [card["rank"] for card in ranking] == list(range(1, len(ranking) + 1))
+    score = httpx.post(f"{base}/v1/score", json={"brand": brand, "influencer": candidates[0]})
+    assert score.status_code == 200, score.text
