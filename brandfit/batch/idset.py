@@ -16,8 +16,17 @@ import pandas as pd
 
 
 def hash_ids(ids: Sequence[str]) -> np.ndarray:
-    """Stable 64-bit hashes of string ids (the same in every process and run)."""
-    return pd.util.hash_array(np.asarray(ids, dtype=object)).astype(np.uint64, copy=False)
+    """Stable 64-bit hashes of string ids (the same in every process and run).
+
+    pandas 2 hashes a string only up to its first NUL ("a" and "a\\x00b" would share a
+    hash), so ids are escaped first (backslash -> two, NUL -> backslash + "0"): a one-to-one
+    mapping that leaves ids without either character unchanged.
+    """
+    escaped = [
+        i.replace("\\", "\\\\").replace("\x00", "\\0") if "\x00" in i or "\\" in i else i
+        for i in ids
+    ]
+    return pd.util.hash_array(np.asarray(escaped, dtype=object)).astype(np.uint64, copy=False)
 
 
 class IdSet:

@@ -40,3 +40,9 @@ def test_idset_merges_levels_without_losing_ids() -> None:
 def test_idset_hashes_are_stable_across_runs() -> None:
     assert hash_ids(["post-1"]).tolist() == hash_ids(["post-1"]).tolist()
     assert hash_ids(["post-1"])[0] != hash_ids(["post-2"])[0]
+
+
+def test_idset_ids_that_differ_after_a_nul_or_by_escapes_stay_distinct() -> None:
+    ids = ["", "\x00", "a", "a\x00", "a\x00b", "a\x00c", "a\\0", "a\\\x00", "\\"]
+    assert len(set(hash_ids(ids).tolist())) == len(ids)
+    assert not IdSet().add(ids).any()
