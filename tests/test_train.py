@@ -68,3 +68,18 @@ def test_train_multilabel_label_without_negatives_is_refused(tmp_path: Path) -> 
     path.write_text("".join(f'{{"text": "post {i}", "labels": ["music"]}}\n' for i in range(5)))
     with pytest.raises(InvalidInputError, match=r"label 'music' has a single class"):
         fit_head("niche", load_labelled(path), TINY)
+
+
+def test_train_threshold_floor_and_lexicon_reach_the_fitted_head(data_dir: Path) -> None:
+    niche = load_labelled(data_dir / "niche.jsonl")
+    config = TINY.model_copy(
+        update={
+            "head": TINY.head.model_copy(update={"threshold_floor": 0.6}),
+            "features": TINY.features.model_copy(update={"lexicon": "vader"}),
+        }
+    )
+    model = fit_head("niche", niche, config, val=niche)
+    assert min(model.thresholds) >= 0.6  # unfloored, this fit has a 0.5
+    assert model.featurizer.lexicon == "vader"
+    tokens = model.featurizer.tokenize(["great day"])[0].tokens
+    assert "[lex:pos+]" in model.featurizer.word_units(tokens)
