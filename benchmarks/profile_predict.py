@@ -10,7 +10,8 @@ zones, as in a server or batch job that has run for a while), then calls ``Predi
 ``--posts`` other real posts (sampled as in the other benchmarks), ``--batch`` posts per
 call, and prints the wall time per post of each stage: tokenisation (normalise + spaCy +
 flag counts), hashing (and, inside it, tokens missing from the per-token cache), the column
-lookup shared by the heads, the heads without values, and alignment over every value.
+lookup shared by the heads, the fused sums of every head (one pass), and each head's
+norms and calibration (alignment over every value).
 Stages are timed by wrapping the functions, so the figures include the wrappers' small cost.
 """
 
@@ -63,11 +64,12 @@ def main() -> None:
     stages = [
         (Predictor, "predict", "Predictor.predict, in all"),
         (SocialFeatureHasher, "tokenize", "tokenisation"),
-        (SocialFeatureHasher, "transform_tokenized", "hashing"),
+        (SocialFeatureHasher, "hashed_entries", "hashing"),
         (TokenColumns, "_compute", "  of which tokens not in the cache"),
-        (CompiledHeads, "lookup", "column lookup (all heads)"),
-        (CompiledHead, "predict_proba", "niche + safety + sentiment heads"),
-        (CompiledHead, "predict_proba_targets", "alignment, every value"),
+        (CompiledHeads, "lookup_entries", "column lookup + counts (all heads)"),
+        (CompiledHeads, "accumulate", "fused sums (all heads, one pass)"),
+        (CompiledHead, "proba_from", "niche + safety + sentiment: norms + calibration"),
+        (CompiledHead, "proba_targets_from", "alignment, every value: norms + calibration"),
     ]
     for owner, name, label in stages:
         _timed(owner, name, label, totals)

@@ -114,24 +114,29 @@ class Predictor:
         silent = [bool(set(f) & NO_DECISION_FLAGS) for f in flags]
         matrices: dict[tuple[Any, ...], sp.csr_matrix] = {}
         compiled = self.models.compiled
-        lookup: tuple[np.ndarray, np.ndarray] | None = None
+        entries: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        fused: np.ndarray | None = None
         low_coverage = np.zeros(n, dtype=bool)
         for name in names:
             model = self.models.heads[name]
-            key = self.models.featurizer_keys[name]
-            if key not in matrices:
-                matrices[key] = model.featurizer.transform_tokenized(posts)
-            X = matrices[key]
             fast = compiled.heads.get(name)
-            if fast is not None and lookup is None:
-                lookup = compiled.lookup(X)
-            if model.targets is not None:
-                result.alignment = self._alignment(model, X, value_names, fast, lookup)
-                continue
-            if fast is not None and lookup is not None:
-                P = fast.predict_proba(lookup[0], lookup[1], X.data, n)
-                known = fast.known_counts(lookup[0], lookup[1], X.indices, n)
+            if fast is not None:  # every compiled head shares one featurizer: one pass for all
+                if entries is None or fused is None:
+                    entries = compiled.lookup_entries(*model.featurizer.hashed_entries(posts))
+                    fused = compiled.accumulate(*entries, n)
+                if model.targets is not None:
+                    result.alignment = self._alignment_compiled(model, fast, fused, value_names)
+                    continue
+                P = fast.proba_from(fused)
+                known = fast.known_from(entries[0], entries[1], n)
             else:
+                key = self.models.featurizer_keys[name]
+                if key not in matrices:
+                    matrices[key] = model.featurizer.transform_tokenized(posts)
+                X = matrices[key]
+                if model.targets is not None:
+                    result.alignment = self._alignment(model, X, value_names)
+                    continue
                 P = model.predict_proba(X)
                 known = model.known_counts(X)
             decided = model.decide(P)
@@ -176,23 +181,25 @@ class Predictor:
         return out
 
     @staticmethod
-    def _alignment(
-        model: HeadModel,
-        X: sp.csr_matrix,
-        values: list[str],
-        fast: CompiledHead | None,
-        lookup: tuple[np.ndarray, np.ndarray] | None,
-    ) -> dict[str, HeadScores]:
+    def _alignment(model: HeadModel, X: sp.csr_matrix, values: list[str]) -> dict[str, HeadScores]:
         n = X.shape[0]
         if not values:
             return {}
-        if fast is not None and lookup is not None:
-            P = fast.predict_proba_targets(
-                lookup[0], lookup[1], X.data, n, model.target_ids(values)
-            )
-        else:
-            rows = np.repeat(np.arange(n), len(values))
-            P = model.predict_proba(X[rows], values * n).reshape(n, len(values), -1)
+        rows = np.repeat(np.arange(n), len(values))
+        P = model.predict_proba(X[rows], values * n).reshape(n, len(values), -1)
+        return Predictor._per_value(model, values, P)
+
+    @staticmethod
+    def _alignment_compiled(
+        model: HeadModel, head: CompiledHead, fused: np.ndarray, values: list[str]
+    ) -> dict[str, HeadScores]:
+        if not values:
+            return {}
+        P = head.proba_targets_from(fused, model.target_ids(values))
+        return Predictor._per_value(model, values, P)
+
+    @staticmethod
+    def _per_value(model: HeadModel, values: list[str], P: np.ndarray) -> dict[str, HeadScores]:
         out = {}
         for j, value in enumerate(values):
             out[value] = HeadScores(model.labels, P[:, j, :], model.decide(P[:, j, :]))

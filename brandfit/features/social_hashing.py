@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from brandfit.features.token_columns import TokenColumns, hash_rows
+from brandfit.features.token_columns import TokenColumns, hash_entries, hash_rows
 from brandfit.text.sentiment_lexicon import lexicon_units
 from brandfit.text.tokenizer import EMOJI_RE
 from brandfit.text.tokens import TokenizedPost, strip_emoji_modifiers, tokenize_posts
@@ -186,10 +186,23 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
         return table
 
     def transform_tokenized(self, posts: Sequence[TokenizedPost]) -> sp.csr_matrix:
-        """Hash already tokenised posts (lets callers reuse tokens for flags).
+        """Hash already tokenised posts (lets callers reuse tokens for flags)."""
+        rows, cols = self.hashed_entries(posts)
+        matrix = sp.csr_matrix(
+            (np.ones(rows.size, dtype=np.float32), (rows, cols)),
+            shape=(len(posts), self.n_columns),
+            dtype=np.float32,
+        )
+        matrix.sum_duplicates()
+        return matrix
+
+    def hashed_entries(self, posts: Sequence[TokenizedPost]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every feature occurrence, unsummed: the count matrix as entries.
 
         Unigram and character n-gram columns come per distinct token from a cache;
-        longer word n-grams are hashed per post.
+        longer word n-grams are hashed per post. Callers that only need some columns
+        (the compiled heads) filter before summing, which is cheaper than building
+        the whole matrix.
         """
         check_is_fitted(self)
         words, _ = self._orders()
@@ -208,23 +221,18 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
                 size += len(columns)
             sizes.append(size // table.dtype.itemsize)
             units.append(post_units)
-        rows = [np.repeat(np.arange(len(posts), dtype=np.int64), sizes)]
+        post_ids = np.arange(len(posts), dtype=np.int64)
+        rows = [np.repeat(post_ids, sizes)]
         cols = [np.frombuffer(b"".join(pieces), dtype=table.dtype).astype(np.int64)]
-        values = [np.ones(rows[0].size, dtype=np.float32)]
         for position, n in enumerate(words):
             if n == 1:
                 continue
-            counts = self._hash(self._word_ngrams(u, n) for u in units)
-            rows.append(np.repeat(np.arange(len(posts), dtype=np.int64), np.diff(counts.indptr)))
-            cols.append(counts.indices.astype(np.int64) + position * self.block_width)
-            values.append(counts.data.astype(np.float32))
-        matrix = sp.csr_matrix(
-            (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
-            shape=(len(posts), self.n_columns),
-            dtype=np.float32,
-        )
-        matrix.sum_duplicates()
-        return matrix
+            indices, indptr = hash_entries(
+                (self._word_ngrams(u, n) for u in units), self.block_width
+            )
+            rows.append(np.repeat(post_ids, np.diff(indptr)))
+            cols.append(indices.astype(np.int64) + position * self.block_width)
+        return np.concatenate(rows), np.concatenate(cols)
 
     def tokenize(self, X: Any) -> list[TokenizedPost]:
         """Normalise and tokenise texts in batches."""

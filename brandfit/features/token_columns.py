@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction import FeatureHasher
+
+try:  # the loop inside FeatureHasher.transform, without its validation and CSR building
+    from sklearn.feature_extraction._hashing_fast import transform as _hashing_transform
+except ImportError:  # pragma: no cover - scikit-learn is pinned; this guards a future move
+    _hashing_transform = None
 
 #: Distinct tokens a process keeps hashed columns for, per featurizer setting (~350 bytes each).
 TOKEN_CACHE_SIZE = 50_000
@@ -26,6 +32,25 @@ def hash_rows(features: Iterable[Sequence[str]], width: int) -> sp.csr_matrix:
     """Count matrix of hashed feature strings (one row per item), as FeatureHasher gives it."""
     hasher = FeatureHasher(n_features=width, input_type="string", alternate_sign=False)
     return hasher.transform(features).tocsr()
+
+
+def hash_entries(features: Iterable[Sequence[str]], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """(column of every feature string, row pointer): :func:`hash_rows` before summing.
+
+    Duplicates are kept (each occurrence is one entry of count 1), and no sparse matrix
+    is built, which is most of the cost for a few posts.
+    """
+    if _hashing_transform is None:  # pragma: no cover
+        counts = hash_rows(features, width)
+        repeats = counts.data.astype(np.int64)
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        sizes = np.bincount(rows, weights=repeats, minlength=counts.shape[0]).astype(np.int64)
+        return np.repeat(counts.indices, repeats), np.concatenate([[0], np.cumsum(sizes)])
+    one = repeat(1)
+    indices, indptr, _ = _hashing_transform(
+        [zip(row, one, strict=False) for row in features], width, np.float32, False, 0
+    )
+    return indices, indptr
 
 
 class TokenColumns:
@@ -84,13 +109,10 @@ class TokenColumns:
             features += [self._char_ngrams([token], order) for token in tokens]
         if not features:
             return {token: (units[i], b"") for i, token in enumerate(tokens)}
-        counts = hash_rows(features, self.width)  # one hashing pass for every block
-        repeats = counts.data.astype(np.int64)  # a feature seen twice in a token counts twice
-        row_of_entry = np.repeat(np.arange(len(features)), np.diff(counts.indptr))
-        block, token_id = np.divmod(row_of_entry, len(tokens))
-        columns = counts.indices.astype(np.int64) + np.asarray(offsets, dtype=np.int64)[block]
-        ids = np.repeat(token_id, repeats)
-        cols = np.repeat(columns, repeats).astype(self.dtype)
+        indices, indptr = hash_entries(features, self.width)  # one hashing pass, every block
+        row_of_entry = np.repeat(np.arange(len(features)), np.diff(indptr))
+        block, ids = np.divmod(row_of_entry, len(tokens))
+        cols = (indices + np.asarray(offsets, dtype=np.int64)[block]).astype(self.dtype)
         order = np.argsort(ids, kind="stable")  # per token: blocks in order, as before
         cols = cols[order]
         bounds = np.searchsorted(ids[order], np.arange(len(tokens) + 1))

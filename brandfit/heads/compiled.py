@@ -1,41 +1,48 @@
-"""Compiled scoring: each loaded head as plain arrays, one lookup and one product per head.
+"""Compiled scoring: every loaded head fused into one table, one pass per batch for all.
 
 A head is column selection + TF-IDF (L2 per block) + a linear model + calibrators. The
 scikit-learn path re-validates and re-copies at every step, which dominates when a
-request carries one post, and each head searches its own kept columns. Here the kept
-columns of all heads (sharing one featurizer) are merged into one sorted array, searched
-once per batch; each head then maps those positions to its own weights.
+request carries one post. Here the kept columns of all heads (sharing one featurizer)
+are merged into one sorted array (the *union*), searched once per batch, and each union
+position owns one row of a sparse *fused* table: for every head that keeps the column,
+``idf * weight`` in one fused column per (piece, block, output) and ``idf ** 2`` in one
+per (piece, block). A batch's fused sums are then one gather and one ``bincount`` for
+every head at once; each head reads its block sums and squared norms from them and
+finishes with a few array operations (divide by the block norms, add, calibrate).
 
 Target-conditioned heads (alignment) are scored without building the conditioned
-matrix: a post judged against value *t* is its shared block plus its block for *t*, so
-the shared part is computed once and each value adds its own part. The TF-IDF block
-norms are combined from the parts, so the result is the same linear function.
+matrix: a post judged against value *t* is its shared piece plus its piece for *t*, so
+the fused sums of both are added, norms included; the result is the same linear function.
 
-Heads whose structure is not recognised are not compiled (callers fall back to
-:meth:`HeadModel.predict_proba`); a test pins that both paths agree.
+Heads whose structure is not recognised (or whose term-frequency transform differs from
+the first compiled head's) are not compiled: callers fall back to
+:meth:`HeadModel.predict_proba`; a test pins that both paths agree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.frozen import FrozenEstimator
 
 from brandfit.features.tfidf_columns import TfidfColumns
 from brandfit.heads.fast import _linear_weights
 from brandfit.heads.model import HeadModel
 from brandfit.heads.multilabel import PartialLabelOneVsRest
 
-#: Up to this many (row-block x entry) cells a head's scores come from a dense product (small requests).
-SMALL_BATCH_CELLS = 1 << 16
-#: Up to this many (post x value) pairs, a target-conditioned head scores all values in one pass.
-FEW_CELLS = 256
+try:  # the fused sums in C, built at install when a C compiler is present
+    from brandfit import _native
+except ImportError:  # pragma: no cover - NumPy does the same sums, about 10x slower
+    _native = None
+
+#: (entry x fused column) cells per NumPy pass (no native kernel): bounds the temporaries (~30 B a cell).
+CHUNK_CELLS = 1 << 19
 
 
 @dataclass(frozen=True)
@@ -100,130 +107,102 @@ def _sigmoid_params(calibrators: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]
     )
 
 
-def _weight_owner(calibrated: Any) -> tuple[Any, str]:
-    """The object and attribute holding the coefficients of a one-fold calibrated model."""
-    model = calibrated.calibrated_classifiers_[0].estimator
-    if isinstance(model, FrozenEstimator):
-        model = model.estimator
-    name = "effective_coef_" if "effective_coef_" in model.__dict__ else "coef_"
-    return model, name
-
-
-#: (object, attribute, first output column) of each coefficient array a compiled head copied
-WeightSources = list[tuple[Any, str, int]]
-
-
-def _linear_part(clf: Any) -> tuple[np.ndarray, np.ndarray, _Calibration, WeightSources] | None:
-    """Stacked weights (n_outputs, n_columns), intercepts, calibration and where the weights came from."""
+def _linear_part(clf: Any) -> tuple[np.ndarray, np.ndarray, _Calibration] | None:
+    """Stacked weights (n_outputs, n_columns), intercepts and calibration of a head's model."""
     if isinstance(clf, PartialLabelOneVsRest):
-        coefs, intercepts, calibrators, sources = [], [], [], []
-        for j, est in enumerate(clf.estimators_):
+        coefs, intercepts, calibrators = [], [], []
+        for est in clf.estimators_:
             found = _single_calibrated(est)
             if found is None or found[2].method != "sigmoid" or found[0].shape[0] != 1:
                 return None
             coefs.append(found[0][0])
             intercepts.append(found[1][0])
             calibrators.append(found[2].calibrators[0])
-            sources.append((*_weight_owner(est), j))
         a, b = _sigmoid_params(calibrators)
         calibration = _Calibration("sigmoid", len(coefs), a, b, per_label=True)
-        return np.vstack(coefs), np.asarray(intercepts), calibration, sources
+        return np.vstack(coefs), np.asarray(intercepts), calibration
     found = _single_calibrated(clf)
     if found is None:
         return None
     coef, intercept, cc = found
     n_classes = len(cc.classes)
-    sources = [(*_weight_owner(clf), 0)]
     if cc.method == "temperature":
         if coef.shape[0] < 2:
             return None
         calibration = _Calibration("temperature", n_classes, beta=float(cc.calibrators[0].beta_))
-        return coef, intercept, calibration, sources
+        return coef, intercept, calibration
     if (n_classes == 2) != (coef.shape[0] == 1) or len(cc.calibrators) != coef.shape[0]:
         return None
     a, b = _sigmoid_params(cc.calibrators)
-    return coef, intercept, _Calibration("sigmoid", n_classes, a, b), sources
+    return coef, intercept, _Calibration("sigmoid", n_classes, a, b)
 
 
-def _share_weights(weights: np.ndarray, sources: WeightSources) -> None:
-    """Point each source model at its rows of the compiled weights instead of its own copy.
-
-    The numbers are the same (checked); the model's scikit-learn path keeps working on the
-    view, and the process holds one copy of every head's weights instead of two.
-    """
-    for owner, name, first in sources:
-        original = owner.__dict__.get(name)
-        if not isinstance(original, np.ndarray) or original.ndim != 2:
-            continue
-        view = weights[:, first : first + original.shape[0]].T
-        if (
-            original.dtype == view.dtype
-            and original.shape == view.shape
-            and np.array_equal(original, view)
-        ):
-            setattr(owner, name, view)
+def _block_decision(raw: np.ndarray, squares: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """Decision values from block sums (..., n_blocks, k) and squared norms (..., n_blocks)."""
+    norms = np.sqrt(squares)[..., None]
+    scaled = np.divide(raw, norms, out=np.zeros_like(raw), where=norms > 0)
+    return scaled.sum(axis=-2) + intercept
 
 
-@dataclass
+@dataclass(frozen=True)
 class CompiledHead:
-    """One head as arrays: kept columns' IDF, block and weights, per input piece."""
+    """Where one head's sums sit in the fused output, and how they become probabilities.
+
+    Fused columns ``offset + (piece * n_blocks + block) * n_outputs + output`` hold the
+    block sums, ``norm_offset + piece * n_blocks + block`` the squared block norms; piece 0
+    is the post itself, piece ``1 + t`` its features conditioned on target ``t``.
+    """
 
     model: HeadModel
-    maps: np.ndarray  # (pieces: shared, then one per target) x union position -> kept column or -1
-    idf: np.ndarray  # float32, per kept column
-    blocks: np.ndarray  # block of each kept column (int16 unless there are very many blocks)
+    offset: int
+    norm_offset: int
+    n_pieces: int
     n_blocks: int
-    sublinear_tf: bool
-    weights: np.ndarray  # (n_kept, n_outputs) float32, C-contiguous
-    intercept: np.ndarray  # (n_outputs,)
+    n_outputs: int
+    intercept: np.ndarray
     calibration: _Calibration
+    known_bit: int
+    owner: CompiledHeads = field(repr=False, compare=False)
 
-    def _pieces(
-        self,
-        rows: np.ndarray,
-        union_pos: np.ndarray,
-        tf: np.ndarray,
-        n_rows: int,
-        pieces: Sequence[int],
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Unnormalised block sums (p, n, n_blocks, k) and squared norms (p, n, n_blocks).
+    def _sums(self, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = fused.shape[0]
+        cells = self.n_pieces * self.n_blocks
+        raw = fused[:, self.offset : self.offset + cells * self.n_outputs]
+        squares = fused[:, self.norm_offset : self.norm_offset + cells]
+        return (
+            raw.reshape(n, self.n_pieces, self.n_blocks, self.n_outputs),
+            squares.reshape(n, self.n_pieces, self.n_blocks),
+        )
 
-        All pieces come from one gather and one product, so scoring a post against
-        five values costs one pass, not five.
-        """
-        n_pieces = len(pieces)
-        kept = self.maps[np.asarray(pieces, dtype=np.intp)[:, None], union_pos[None, :]]
-        piece, entry = np.nonzero(kept >= 0)
-        col = kept[piece, entry]
-        values = tf[entry] * self.idf[col]
-        key = (piece * n_rows + rows[entry]) * self.n_blocks + self.blocks[col].astype(np.int64)
-        size = n_pieces * n_rows * self.n_blocks
-        squares = np.bincount(key, weights=np.square(values, dtype=np.float64), minlength=size)
-        if values.size * size <= SMALL_BATCH_CELLS:  # a few posts: a dense one-hot product
-            onehot = np.zeros((size, values.size), dtype=np.float32)
-            onehot[key, np.arange(values.size)] = values
-            raw = (onehot @ self.weights[col]).astype(np.float64)
-        else:
-            matrix = sp.csr_matrix((values, (key, col)), shape=(size, self.weights.shape[0]))
-            raw = np.asarray(matrix @ self.weights, dtype=np.float64)
-        shape = (n_pieces, n_rows, self.n_blocks)
-        return raw.reshape(*shape, -1), squares.reshape(shape)
+    def proba_from(self, fused: np.ndarray) -> np.ndarray:
+        """Probabilities (n_rows, n_labels) of a head without targets, from fused sums."""
+        raw, squares = self._sums(fused)
+        return self.calibration.proba(_block_decision(raw[:, 0], squares[:, 0], self.intercept))
 
-    def _decision(self, raw: np.ndarray, squares: np.ndarray) -> np.ndarray:
-        norms = np.sqrt(squares)[:, :, None]
-        scaled = np.divide(raw, norms, out=np.zeros_like(raw), where=norms > 0)
-        return scaled.sum(axis=1) + self.intercept
+    def proba_targets_from(self, fused: np.ndarray, target_ids: Sequence[int]) -> np.ndarray:
+        """Probabilities (n_rows, n_targets, n_labels): every post against every target."""
+        raw, squares = self._sums(fused)
+        pieces = 1 + np.asarray(target_ids, dtype=np.intp)
+        decision = _block_decision(
+            raw[:, :1] + raw[:, pieces], squares[:, :1] + squares[:, pieces], self.intercept
+        )
+        n, n_targets = decision.shape[:2]
+        proba = self.calibration.proba(decision.reshape(n * n_targets, -1))
+        return proba.reshape(n, n_targets, -1)
 
-    def _tf(self, data: np.ndarray) -> np.ndarray:
-        values = data.astype(np.float32)
-        return np.sign(values) * np.log1p(np.abs(values)) if self.sublinear_tf else values
+    def known_from(self, rows: np.ndarray, union_pos: np.ndarray, n_rows: int) -> np.ndarray:
+        """Same as :meth:`HeadModel.known_counts`, from distinct (row, union position) entries."""
+        hit = union_pos >= 0
+        bits = self.owner.known_bits[union_pos[hit]]
+        mine = ((bits >> self.known_bit) & 1).astype(bool)
+        return np.bincount(rows[hit][mine], minlength=n_rows)
 
+    # -- one head at a time (tests, profiling) --------------------------------------
     def predict_proba(
         self, rows: np.ndarray, union_pos: np.ndarray, data: np.ndarray, n_rows: int
     ) -> np.ndarray:
-        """Probabilities (n_rows, n_labels) of a head without targets."""
-        raw, squares = self._pieces(rows, union_pos, self._tf(data), n_rows, [0])
-        return self.calibration.proba(self._decision(raw[0], squares[0]))
+        """Probabilities (n_rows, n_labels) from :meth:`CompiledHeads.lookup` output."""
+        return self.proba_from(self.owner.accumulate(rows, union_pos, data, n_rows))
 
     def predict_proba_targets(
         self,
@@ -233,37 +212,20 @@ class CompiledHead:
         n_rows: int,
         target_ids: Sequence[int],
     ) -> np.ndarray:
-        """Probabilities (n_rows, n_targets, n_labels): every post judged against every target."""
-        tf = self._tf(data)
-        raw_shared, sq_shared = self._pieces(rows, union_pos, tf, n_rows, [0])
-        pieces = [int(t) + 1 for t in target_ids]
-        # a few posts: every value in one pass (less overhead); many: one value at a time
-        # (the one-pass temporaries grow with posts x values)
-        groups = [pieces] if n_rows * len(pieces) <= FEW_CELLS else [[p] for p in pieces]
-        out = np.empty((n_rows, len(pieces), len(self.model.labels)))
-        done = 0
-        for group in groups:
-            raw, squares = self._pieces(rows, union_pos, tf, n_rows, group)
-            size = len(group) * n_rows
-            raw = (raw + raw_shared).reshape(size, self.n_blocks, -1)
-            squares = (squares + sq_shared).reshape(size, self.n_blocks)
-            proba = self.calibration.proba(self._decision(raw, squares))
-            out[:, done : done + len(group), :] = proba.reshape(len(group), n_rows, -1).transpose(
-                1, 0, 2
-            )
-            done += len(group)
-        return out
+        """Probabilities (n_rows, n_targets, n_labels) from :meth:`CompiledHeads.lookup` output."""
+        return self.proba_targets_from(
+            self.owner.accumulate(rows, union_pos, data, n_rows), target_ids
+        )
 
     def known_counts(
         self, rows: np.ndarray, union_pos: np.ndarray, indices: np.ndarray, n_rows: int
     ) -> np.ndarray:
-        """Same as :meth:`HeadModel.known_counts`: learned word n-grams per post."""
-        hit = (self.maps[0][union_pos] >= 0) & (indices < self.model.featurizer.n_word_columns)
-        return np.bincount(rows[hit], minlength=n_rows)
+        """Same as :meth:`HeadModel.known_counts` (``indices`` kept for the old signature)."""
+        return self.known_from(rows, union_pos, n_rows)
 
 
 class CompiledHeads:
-    """All compilable heads of a model set, sharing one sorted array of their kept columns."""
+    """All compilable heads of a model set, fused into one table over their kept columns."""
 
     def __init__(self, heads: Mapping[str, HeadModel]) -> None:
         self.heads: dict[str, CompiledHead] = {}
@@ -276,66 +238,182 @@ class CompiledHeads:
             linear = _linear_part(model.estimator.named_steps.get("clf"))
             if not isinstance(select, TfidfColumns) or linear is None:
                 continue
-            setting = model.featurizer_setting()
+            setting = (model.featurizer_setting(), bool(select.sublinear_tf))
             if reference is None:
                 reference = setting
             if setting != reference:
                 continue
             parts[name] = (model, select, linear)
         self.width = 0
+        self.sublinear_tf = False
         self.union = np.empty(0, dtype=np.int64)
+        self.indptr = np.zeros(1, dtype=np.int64)
+        self.columns = np.empty(0, dtype=np.int32)
+        self.values = np.empty(0, dtype=np.float32)
+        self.squared = np.empty(0, dtype=bool)
+        self.known_bits = np.empty(0, dtype=np.uint8)
+        self.n_fused = 0
         if not parts:
             return
-        self.width = next(iter(parts.values()))[0].featurizer.n_columns
+        first_model, first_select, _ = next(iter(parts.values()))
+        self.width = first_model.featurizer.n_columns
+        self.sublinear_tf = bool(first_select.sublinear_tf)
         union = np.unique(
             np.concatenate(
                 [select.columns_.astype(np.int64) % self.width for _, select, _ in parts.values()]
             )
         )
         self.union = union.astype(np.int32 if self.width < 2**31 else np.int64)
-        for name, (model, select, (coef, intercept, calibration, sources)) in parts.items():
-            head = self._compile(model, select, coef, intercept, calibration, union)
-            _share_weights(head.weights, sources)
+        bit_type = np.uint8 if len(parts) <= 8 else np.uint64
+        self.known_bits = np.zeros(union.size, dtype=bit_type)
+        cells: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (union pos, column, value)
+        squared: list[np.ndarray] = []
+        for bit, (name, (model, select, linear)) in enumerate(parts.items()):
+            head, head_cells, head_squared = self._compile(
+                model, select, linear, union, self.n_fused, bit
+            )
+            cells += head_cells
+            squared.append(head_squared)
+            self.n_fused += head_squared.size
             self.heads[name] = head
+        self.squared = np.concatenate(squared)
+        positions = np.concatenate([c[0] for c in cells])
+        order = np.argsort(positions, kind="stable")
+        column_type = np.uint16 if self.n_fused < 2**16 else np.int32
+        self.columns = np.concatenate([c[1] for c in cells])[order].astype(column_type)
+        self.values = np.concatenate([c[2] for c in cells])[order].astype(np.float32)
+        counts = np.bincount(positions, minlength=union.size)
+        self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
     def _compile(
         self,
         model: HeadModel,
         select: TfidfColumns,
-        coef: np.ndarray,
-        intercept: np.ndarray,
-        calibration: _Calibration,
+        linear: tuple[np.ndarray, np.ndarray, _Calibration],
         union: np.ndarray,
-    ) -> CompiledHead:
+        offset: int,
+        bit: int,
+    ) -> tuple[CompiledHead, list[tuple[np.ndarray, np.ndarray, np.ndarray]], np.ndarray]:
+        coef, intercept, calibration = linear
+        n_outputs = coef.shape[0]
         columns = select.columns_.astype(np.int64)
         n_pieces = 1 + (len(model.targets) if model.targets is not None else 0)
-        piece_of = columns // self.width
-        maps = np.full((n_pieces, union.size + 1), -1, dtype=np.int32)  # last: not in the union
-        for piece in range(n_pieces):
-            mine = np.flatnonzero(piece_of == piece)
-            maps[piece, np.searchsorted(union, columns[mine] - piece * self.width)] = mine
-        return CompiledHead(
+        blocks = select.column_blocks_.astype(np.int64)
+        n_blocks = int(blocks.max()) + 1 if blocks.size else 1
+        piece = columns // self.width
+        position = np.searchsorted(union, columns - piece * self.width)
+        cell = piece * n_blocks + blocks  # (piece, block) of each kept column
+        norm_offset = offset + n_pieces * n_blocks * n_outputs
+        idf = select.idf_.astype(np.float64)
+        weights = np.asarray(coef, dtype=np.float64).T * idf[:, None]  # (kept, outputs)
+        kept, output = np.nonzero(weights)  # exact zeros add nothing
+        head_cells = [
+            (position[kept], offset + cell[kept] * n_outputs + output, weights[kept, output]),
+            (position, norm_offset + cell, np.square(idf)),
+        ]
+        word = (piece == 0) & (columns < model.featurizer.n_word_columns)
+        self.known_bits[position[word]] |= np.asarray(1 << bit, dtype=self.known_bits.dtype)
+        n_cells = n_pieces * n_blocks
+        squared = np.zeros(n_cells * n_outputs + n_cells, dtype=bool)
+        squared[n_cells * n_outputs :] = True
+        head = CompiledHead(
             model=model,
-            maps=maps,
-            idf=select.idf_.astype(np.float32),
-            blocks=select.column_blocks_.astype(
-                np.int16 if select.column_blocks_.max(initial=0) < 2**15 else np.int64
-            ),
-            n_blocks=int(select.column_blocks_.max()) + 1 if select.column_blocks_.size else 1,
-            sublinear_tf=bool(select.sublinear_tf),
-            weights=np.ascontiguousarray(coef.T, dtype=np.float32),
+            offset=offset,
+            norm_offset=norm_offset,
+            n_pieces=n_pieces,
+            n_blocks=n_blocks,
+            n_outputs=n_outputs,
             intercept=np.asarray(intercept, dtype=np.float64),
             calibration=calibration,
+            known_bit=bit,
+            owner=self,
         )
+        return head, head_cells, squared
 
+    # -- per batch ------------------------------------------------------------------
     def lookup(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        """(row of each stored entry, its union position; -1 -> the map's 'absent' slot)."""
+        """(row of each stored entry of a count matrix, its union position or -1)."""
         rows = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))
-        indices = X.indices.astype(self.union.dtype, copy=False)
-        union_pos = np.searchsorted(self.union, indices)  # binary search: no hash table to hold
-        if self.union.size:
-            np.minimum(union_pos, self.union.size - 1, out=union_pos)
-            union_pos[self.union[union_pos] != indices] = -1
-        else:
-            union_pos = np.full(indices.shape, -1, dtype=np.int64)
-        return rows, union_pos
+        return rows, self._positions(X.indices)
+
+    def _positions(self, columns: np.ndarray) -> np.ndarray:
+        columns = columns.astype(self.union.dtype, copy=False)
+        if not self.union.size:
+            return np.full(columns.shape, -1, dtype=np.int64)
+        found = np.searchsorted(self.union, columns)  # binary search: no hash table to hold
+        np.minimum(found, self.union.size - 1, out=found)
+        found[self.union[found] != columns] = -1
+        return found
+
+    def lookup_entries(
+        self, rows: np.ndarray, columns: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Feature occurrences (row, column) -> distinct (row, union position, count), rows ascending.
+
+        Columns no compiled head keeps are dropped before counting, so the count matrix
+        itself is never built.
+        """
+        found = self._positions(columns)
+        hit = found >= 0
+        key = rows[hit].astype(np.int64) * max(self.union.size, 1) + found[hit]
+        distinct, counts = np.unique(key, return_counts=True)
+        rows_out, union_pos = np.divmod(distinct, max(self.union.size, 1))
+        return rows_out, union_pos, counts.astype(np.float32)
+
+    def accumulate(
+        self, rows: np.ndarray, union_pos: np.ndarray, counts: np.ndarray, n_rows: int
+    ) -> np.ndarray:
+        """Fused sums (n_rows, n_fused) of (row, union position, count) entries (-1: none)."""
+        out = np.zeros((n_rows, self.n_fused))
+        hit = union_pos >= 0
+        if not hit.all():
+            rows, union_pos, counts = rows[hit], union_pos[hit], counts[hit]
+        if not rows.size:
+            return out
+        tf = np.asarray(counts, dtype=np.float32)
+        if self.sublinear_tf:  # sign-preserving, as TfidfColumns does
+            tf = np.sign(tf) * np.log1p(np.abs(tf))
+        if _native is not None and self.columns.dtype == np.uint16:
+            _native.fused_sums(
+                out,
+                np.ascontiguousarray(rows, dtype=np.int64),
+                np.ascontiguousarray(union_pos, dtype=np.int64),
+                np.ascontiguousarray(tf, dtype=np.float32),
+                self.indptr,
+                self.columns,
+                self.values,
+                self.squared,
+                self.n_fused,
+            )
+            return out
+        starts = self.indptr[union_pos]
+        lengths = self.indptr[union_pos + 1] - starts
+        ends = np.cumsum(lengths)
+        cuts = np.searchsorted(ends, np.arange(CHUNK_CELLS, int(ends[-1]), CHUNK_CELLS))
+        bounds = [0, *np.unique(cuts + 1).tolist(), rows.size]
+        for lo, hi in pairwise(bounds):
+            if hi > lo:
+                self._add_numpy(out, rows[lo:hi], starts[lo:hi], lengths[lo:hi], tf[lo:hi])
+        return out
+
+    def _add_numpy(
+        self,
+        out: np.ndarray,
+        rows: np.ndarray,
+        starts: np.ndarray,
+        lengths: np.ndarray,
+        tf: np.ndarray,
+    ) -> None:
+        first = rows.min()
+        span = int(rows.max() - first) + 1
+        total = int(lengths.sum())
+        begin = np.cumsum(lengths) - lengths
+        cells = np.arange(total, dtype=np.int64) + np.repeat(starts - begin, lengths)
+        columns = self.columns[cells]
+        tf_cells = np.repeat(tf.astype(np.float64), lengths)  # double, as the native kernel
+        weights = self.values[cells] * tf_cells
+        squared = self.squared[columns]
+        weights[squared] *= tf_cells[squared]
+        keys = np.repeat(rows - first, lengths) * self.n_fused + columns
+        sums = np.bincount(keys, weights=weights, minlength=span * self.n_fused)
+        out[first : first + span] += sums.reshape(span, self.n_fused)

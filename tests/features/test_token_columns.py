@@ -72,3 +72,17 @@ def test_a_full_cache_still_hashes_new_tokens(monkeypatch) -> None:
 def test_token_cache_matches_reference_on_any_text(texts: list[str]) -> None:
     hasher = SocialFeatureHasher(block_width=2**16)
     assert_identical(hasher.transform(texts), reference_matrix(hasher, texts))
+
+
+def test_hash_entries_are_featurehasher_counts_unsummed() -> None:
+    from brandfit.features.token_columns import hash_entries
+
+    rows = [["a", "b", "a"], [], ["über", "🔥", "a b"], ["a"]]
+    indices, indptr = hash_entries(rows, 2**20)
+    counts = hash_rows(rows, 2**20)
+    assert indptr.tolist() == [0, 3, 3, 6, 7]
+    expanded = sp.csr_matrix(
+        (np.ones(indices.size, dtype=np.float32), indices, indptr), shape=counts.shape
+    )
+    expanded.sum_duplicates()
+    assert_identical(expanded, counts.astype(np.float32))

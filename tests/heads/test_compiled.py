@@ -131,11 +131,92 @@ def test_unrecognised_heads_are_left_to_scikit_learn(tiny_heads) -> None:
     assert set(compiled.heads) == {"sentiment"}
 
 
-def test_shipped_heads_hold_one_copy_of_their_weights() -> None:
+def test_shipped_fused_table_holds_one_cell_per_kept_weight() -> None:
+    """No dense copies: one cell per non-zero (kept column, output) and one per squared norm."""
     from brandfit.heads.compiled import _linear_part
 
     models = load_models(REPO / "models")
-    for name, head in models.compiled.heads.items():
-        _, _, _, sources = _linear_part(models.heads[name].estimator.named_steps["clf"])
-        for owner, attribute, _ in sources:
-            assert np.shares_memory(getattr(owner, attribute), head.weights), name
+    compiled = models.compiled
+    expected = 0
+    for name in compiled.heads:
+        coef, _, _ = _linear_part(models.heads[name].estimator.named_steps["clf"])
+        expected += int(np.count_nonzero(coef)) + coef.shape[1]
+    assert compiled.values.size == expected
+    assert compiled.columns.dtype == np.uint16 and compiled.values.dtype == np.float32
+    assert compiled.indptr.size == compiled.union.size + 1
+
+
+def test_fused_sums_do_not_depend_on_the_chunk_size(tiny_heads, monkeypatch) -> None:
+    import brandfit.heads.compiled as compiled_module
+
+    models = LoadedModels(tiny_heads)
+    compiled = models.compiled
+    featurizer = next(iter(tiny_heads.values())).featurizer
+    texts = _texts()
+    posts = featurizer.tokenize(texts)
+    entries = compiled.lookup_entries(*featurizer.hashed_entries(posts))
+    whole = compiled.accumulate(*entries, len(texts))
+    monkeypatch.setattr(compiled_module, "CHUNK_CELLS", 7)
+    chunked = compiled.accumulate(*entries, len(texts))
+    assert np.allclose(whole, chunked, rtol=1e-6, atol=1e-9)
+
+
+def test_entries_give_the_same_sums_as_the_count_matrix(tiny_heads) -> None:
+    models = LoadedModels(tiny_heads)
+    compiled = models.compiled
+    featurizer = next(iter(tiny_heads.values())).featurizer
+    texts = _texts()
+    posts = featurizer.tokenize(texts)
+    X = featurizer.transform_tokenized(posts)
+    rows, union_pos = compiled.lookup(X)
+    from_matrix = compiled.accumulate(rows, union_pos, X.data, X.shape[0])
+    entries = compiled.lookup_entries(*featurizer.hashed_entries(posts))
+    assert np.allclose(compiled.accumulate(*entries, len(texts)), from_matrix, atol=1e-9)
+    hit = union_pos >= 0
+    from_csr = zip(rows[hit].tolist(), union_pos[hit].tolist(), X.data[hit].tolist(), strict=True)
+    assert sorted(from_csr) == list(zip(*(a.tolist() for a in entries), strict=True))
+
+
+def test_native_kernel_and_numpy_give_the_same_sums(tiny_heads, monkeypatch) -> None:
+    import brandfit.heads.compiled as compiled_module
+
+    if compiled_module._native is None:
+        pytest.skip("brandfit._native was not built (no C compiler at install); NumPy path only")
+    models = LoadedModels(tiny_heads)
+    compiled = models.compiled
+    featurizer = next(iter(tiny_heads.values())).featurizer
+    texts = _texts()
+    entries = compiled.lookup_entries(*featurizer.hashed_entries(featurizer.tokenize(texts)))
+    native = compiled.accumulate(*entries, len(texts))
+    monkeypatch.setattr(compiled_module, "_native", None)
+    numpy_sums = compiled.accumulate(*entries, len(texts))
+    assert np.allclose(native, numpy_sums, rtol=1e-6, atol=1e-9), np.abs(native - numpy_sums).max()
+
+
+def test_native_kernel_refuses_out_of_range_indices(tiny_heads) -> None:
+    import brandfit.heads.compiled as compiled_module
+
+    native = compiled_module._native
+    if native is None:
+        pytest.skip("brandfit._native was not built (no C compiler at install)")
+    compiled = LoadedModels(tiny_heads).compiled
+    out = np.zeros((1, compiled.n_fused))
+    args = (compiled.indptr, compiled.columns, compiled.values, compiled.squared, compiled.n_fused)
+    one = np.ones(1, dtype=np.float32)
+    with pytest.raises(ValueError, match="out of range"):
+        native.fused_sums(out, np.array([1]), np.array([0]), one, *args)  # row 1 of 1
+    with pytest.raises(ValueError, match="out of range"):
+        native.fused_sums(out, np.array([0]), np.array([compiled.union.size]), one, *args)
+    with pytest.raises(ValueError, match="one item per entry"):
+        native.fused_sums(out, np.array([0, 0]), np.array([0]), one, *args)
+
+
+def test_the_installed_package_has_the_native_kernel() -> None:
+    """CI builds from source with a compiler, so the fast path is what it tests."""
+    import os
+
+    import brandfit.heads.compiled as compiled_module
+
+    if os.environ.get("CI") != "true":
+        pytest.skip("only required where the install had a C compiler (CI)")
+    assert compiled_module._native is not None
