@@ -1,18 +1,19 @@
-"""Compiled scoring: every loaded head fused into one table, one pass per batch for all.
+"""Compiled scoring: every loaded head as plain arrays, summed in one pass for all heads.
 
 A head is column selection + TF-IDF (L2 per block) + a linear model + calibrators. The
 scikit-learn path re-validates and re-copies at every step, which dominates when a
 request carries one post. Here the kept columns of all heads (sharing one featurizer)
-are merged into one sorted array (the *union*), searched once per batch, and each union
-position owns one row of a sparse *fused* table: for every head that keeps the column,
-``idf * weight`` in one fused column per (piece, block, output) and ``idf ** 2`` in one
-per (piece, block). A batch's fused sums are then one gather and one ``bincount`` for
-every head at once; each head reads its block sums and squared norms from them and
-finishes with a few array operations (divide by the block norms, add, calibrate).
+are merged into one sorted array (the *union*), searched once per batch; each union
+position lists its *segments*, the (head piece, kept column) pairs that keep it. One
+pass over a batch's distinct features then adds, for every segment, ``tf * idf *
+weights`` to that piece's block sums and ``(tf * idf) ** 2`` to its squared block norm,
+into one *fused* row per post (a C loop in :mod:`brandfit._native` when it was built,
+NumPy otherwise). Each head reads its sums from the fused rows and finishes with a few
+array operations: divide by the block norms, add the blocks, calibrate.
 
 Target-conditioned heads (alignment) are scored without building the conditioned
 matrix: a post judged against value *t* is its shared piece plus its piece for *t*, so
-the fused sums of both are added, norms included; the result is the same linear function.
+the sums of both are added, norms included; the result is the same linear function.
 
 Heads whose structure is not recognised (or whose term-frequency transform differs from
 the first compiled head's) are not compiled: callers fall back to
@@ -30,6 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.frozen import FrozenEstimator
 
 from brandfit.features.tfidf_columns import TfidfColumns
 from brandfit.heads.fast import _linear_weights
@@ -41,7 +43,7 @@ try:  # the fused sums in C, built at install when a C compiler is present
 except ImportError:  # pragma: no cover - NumPy does the same sums, about 10x slower
     _native = None
 
-#: (entry x fused column) cells per NumPy pass (no native kernel): bounds the temporaries (~30 B a cell).
+#: (entry x segment) pairs per NumPy pass (no native kernel): bounds the temporaries.
 CHUNK_CELLS = 1 << 19
 
 
@@ -107,34 +109,69 @@ def _sigmoid_params(calibrators: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]
     )
 
 
-def _linear_part(clf: Any) -> tuple[np.ndarray, np.ndarray, _Calibration] | None:
-    """Stacked weights (n_outputs, n_columns), intercepts and calibration of a head's model."""
+def _weight_owner(calibrated: Any) -> tuple[Any, str]:
+    """The object and attribute holding the coefficients of a one-fold calibrated model."""
+    model = calibrated.calibrated_classifiers_[0].estimator
+    if isinstance(model, FrozenEstimator):
+        model = model.estimator
+    name = "effective_coef_" if "effective_coef_" in model.__dict__ else "coef_"
+    return model, name
+
+
+#: (object, attribute, first output column) of each coefficient array a compiled head copied
+WeightSources = list[tuple[Any, str, int]]
+
+
+def _linear_part(clf: Any) -> tuple[np.ndarray, np.ndarray, _Calibration, WeightSources] | None:
+    """Stacked weights (n_outputs, n_columns), intercepts, calibration and where the weights came from."""
     if isinstance(clf, PartialLabelOneVsRest):
-        coefs, intercepts, calibrators = [], [], []
-        for est in clf.estimators_:
+        coefs, intercepts, calibrators, sources = [], [], [], []
+        for j, est in enumerate(clf.estimators_):
             found = _single_calibrated(est)
             if found is None or found[2].method != "sigmoid" or found[0].shape[0] != 1:
                 return None
             coefs.append(found[0][0])
             intercepts.append(found[1][0])
             calibrators.append(found[2].calibrators[0])
+            sources.append((*_weight_owner(est), j))
         a, b = _sigmoid_params(calibrators)
         calibration = _Calibration("sigmoid", len(coefs), a, b, per_label=True)
-        return np.vstack(coefs), np.asarray(intercepts), calibration
+        return np.vstack(coefs), np.asarray(intercepts), calibration, sources
     found = _single_calibrated(clf)
     if found is None:
         return None
     coef, intercept, cc = found
     n_classes = len(cc.classes)
+    sources = [(*_weight_owner(clf), 0)]
     if cc.method == "temperature":
         if coef.shape[0] < 2:
             return None
         calibration = _Calibration("temperature", n_classes, beta=float(cc.calibrators[0].beta_))
-        return coef, intercept, calibration
+        return coef, intercept, calibration, sources
     if (n_classes == 2) != (coef.shape[0] == 1) or len(cc.calibrators) != coef.shape[0]:
         return None
     a, b = _sigmoid_params(cc.calibrators)
-    return coef, intercept, _Calibration("sigmoid", n_classes, a, b)
+    return coef, intercept, _Calibration("sigmoid", n_classes, a, b), sources
+
+
+def _share_weights(weights: np.ndarray, sources: WeightSources) -> None:
+    """Point each source model at its rows of the compiled weights instead of its own copy.
+
+    The numbers are the same (checked); the model's scikit-learn path (and the evidence
+    in :mod:`brandfit.explain`) keeps working on the view, and the process holds one copy
+    of every head's weights instead of two.
+    """
+    for owner, name, first in sources:
+        original = owner.__dict__.get(name)
+        if not isinstance(original, np.ndarray) or original.ndim != 2:
+            continue
+        view = weights[:, first : first + original.shape[0]].T
+        if (
+            original.dtype == view.dtype
+            and original.shape == view.shape
+            and np.array_equal(original, view)
+        ):
+            setattr(owner, name, view)
 
 
 def _block_decision(raw: np.ndarray, squares: np.ndarray, intercept: np.ndarray) -> np.ndarray:
@@ -150,7 +187,8 @@ class CompiledHead:
 
     Fused columns ``offset + (piece * n_blocks + block) * n_outputs + output`` hold the
     block sums, ``norm_offset + piece * n_blocks + block`` the squared block norms; piece 0
-    is the post itself, piece ``1 + t`` its features conditioned on target ``t``.
+    is the post itself, piece ``1 + t`` its features conditioned on target ``t``. ``weights``,
+    ``idf`` and ``blocks`` are indexed by the head's kept columns, in ``columns_`` order.
     """
 
     model: HeadModel
@@ -159,6 +197,9 @@ class CompiledHead:
     n_pieces: int
     n_blocks: int
     n_outputs: int
+    weights: np.ndarray  # (n_kept, n_outputs) float32, C-contiguous; the model's coef_ views it
+    idf: np.ndarray  # (n_kept,) float32
+    blocks: np.ndarray  # (n_kept,) uint16: block of each kept column
     intercept: np.ndarray
     calibration: _Calibration
     known_bit: int
@@ -225,18 +266,28 @@ class CompiledHead:
 
 
 class CompiledHeads:
-    """All compilable heads of a model set, fused into one table over their kept columns."""
+    """All compilable heads of a model set, sharing one sorted array of their kept columns.
+
+    ``segments[indptr[u]:indptr[u + 1]]`` are the (piece, kept column) pairs of union
+    position ``u``: ``pieces[p]`` says which head and piece, ``kept`` indexes that head's
+    ``weights``, ``idf`` and ``blocks``.
+    """
 
     def __init__(self, heads: Mapping[str, HeadModel]) -> None:
         self.heads: dict[str, CompiledHead] = {}
         parts: dict[
-            str, tuple[HeadModel, TfidfColumns, tuple[np.ndarray, np.ndarray, _Calibration]]
+            str,
+            tuple[
+                HeadModel, TfidfColumns, tuple[np.ndarray, np.ndarray, _Calibration, WeightSources]
+            ],
         ] = {}
         reference = None
         for name, model in heads.items():
             select = model.estimator.named_steps.get("select")
             linear = _linear_part(model.estimator.named_steps.get("clf"))
             if not isinstance(select, TfidfColumns) or linear is None:
+                continue
+            if select.column_blocks_.max(initial=0) >= 2**16:
                 continue
             setting = (model.featurizer_setting(), bool(select.sublinear_tf))
             if reference is None:
@@ -248,10 +299,10 @@ class CompiledHeads:
         self.sublinear_tf = False
         self.union = np.empty(0, dtype=np.int64)
         self.indptr = np.zeros(1, dtype=np.int64)
-        self.columns = np.empty(0, dtype=np.int32)
-        self.values = np.empty(0, dtype=np.float32)
-        self.squared = np.empty(0, dtype=bool)
+        self.segment_piece = np.empty(0, dtype=np.uint8)
+        self.segment_kept = np.empty(0, dtype=np.int32)
         self.known_bits = np.empty(0, dtype=np.uint8)
+        self.pieces: list[tuple[CompiledHead, int]] = []  # (head, piece of that head)
         self.n_fused = 0
         if not parts:
             return
@@ -264,58 +315,63 @@ class CompiledHeads:
             )
         )
         self.union = union.astype(np.int32 if self.width < 2**31 else np.int64)
-        bit_type = np.uint8 if len(parts) <= 8 else np.uint64
-        self.known_bits = np.zeros(union.size, dtype=bit_type)
-        cells: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (union pos, column, value)
-        squared: list[np.ndarray] = []
+        self.known_bits = np.zeros(union.size, dtype=np.uint8 if len(parts) <= 8 else np.uint64)
+        positions: list[np.ndarray] = []
+        piece_ids: list[np.ndarray] = []
+        kept_ids: list[np.ndarray] = []
         for bit, (name, (model, select, linear)) in enumerate(parts.items()):
-            head, head_cells, head_squared = self._compile(
-                model, select, linear, union, self.n_fused, bit
-            )
-            cells += head_cells
-            squared.append(head_squared)
-            self.n_fused += head_squared.size
+            head, piece_of, position = self._compile(model, select, linear, union, bit)
+            _share_weights(head.weights, linear[3])
             self.heads[name] = head
-        self.squared = np.concatenate(squared)
-        positions = np.concatenate([c[0] for c in cells])
-        order = np.argsort(positions, kind="stable")
-        column_type = np.uint16 if self.n_fused < 2**16 else np.int32
-        self.columns = np.concatenate([c[1] for c in cells])[order].astype(column_type)
-        self.values = np.concatenate([c[2] for c in cells])[order].astype(np.float32)
-        counts = np.bincount(positions, minlength=union.size)
+            for piece in range(head.n_pieces):
+                mine = np.flatnonzero(piece_of == piece)
+                positions.append(position[mine])
+                piece_ids.append(np.full(mine.size, len(self.pieces), dtype=np.uint8))
+                kept_ids.append(mine.astype(np.int32))
+                self.pieces.append((head, piece))
+        if len(self.pieces) >= 2**8:  # pragma: no cover - hundreds of targets
+            raise ValueError("too many compiled pieces (targets) for one model set")
+        position = np.concatenate(positions)
+        order = np.argsort(position, kind="stable")
+        self.segment_piece = np.concatenate(piece_ids)[order]
+        self.segment_kept = np.concatenate(kept_ids)[order]
+        counts = np.bincount(position, minlength=union.size)
         self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        # per piece: (weights, idf, blocks, n_outputs, n_blocks, raw offset, norm offset)
+        self.kernel_pieces = tuple(
+            (
+                head.weights,
+                head.idf,
+                head.blocks,
+                head.n_outputs,
+                head.n_blocks,
+                head.offset + piece * head.n_blocks * head.n_outputs,
+                head.norm_offset + piece * head.n_blocks,
+            )
+            for head, piece in self.pieces
+        )
 
     def _compile(
         self,
         model: HeadModel,
         select: TfidfColumns,
-        linear: tuple[np.ndarray, np.ndarray, _Calibration],
+        linear: tuple[np.ndarray, np.ndarray, _Calibration, WeightSources],
         union: np.ndarray,
-        offset: int,
         bit: int,
-    ) -> tuple[CompiledHead, list[tuple[np.ndarray, np.ndarray, np.ndarray]], np.ndarray]:
-        coef, intercept, calibration = linear
+    ) -> tuple[CompiledHead, np.ndarray, np.ndarray]:
+        """The head's layout in the fused output, and the piece and union position of each kept column."""
+        coef, intercept, calibration, _ = linear
         n_outputs = coef.shape[0]
         columns = select.columns_.astype(np.int64)
         n_pieces = 1 + (len(model.targets) if model.targets is not None else 0)
-        blocks = select.column_blocks_.astype(np.int64)
-        n_blocks = int(blocks.max()) + 1 if blocks.size else 1
-        piece = columns // self.width
-        position = np.searchsorted(union, columns - piece * self.width)
-        cell = piece * n_blocks + blocks  # (piece, block) of each kept column
-        norm_offset = offset + n_pieces * n_blocks * n_outputs
-        idf = select.idf_.astype(np.float64)
-        weights = np.asarray(coef, dtype=np.float64).T * idf[:, None]  # (kept, outputs)
-        kept, output = np.nonzero(weights)  # exact zeros add nothing
-        head_cells = [
-            (position[kept], offset + cell[kept] * n_outputs + output, weights[kept, output]),
-            (position, norm_offset + cell, np.square(idf)),
-        ]
-        word = (piece == 0) & (columns < model.featurizer.n_word_columns)
+        n_blocks = int(select.column_blocks_.max()) + 1 if select.column_blocks_.size else 1
+        piece_of = columns // self.width
+        position = np.searchsorted(union, columns - piece_of * self.width)
+        word = (piece_of == 0) & (columns < model.featurizer.n_word_columns)
         self.known_bits[position[word]] |= np.asarray(1 << bit, dtype=self.known_bits.dtype)
-        n_cells = n_pieces * n_blocks
-        squared = np.zeros(n_cells * n_outputs + n_cells, dtype=bool)
-        squared[n_cells * n_outputs :] = True
+        offset = self.n_fused
+        norm_offset = offset + n_pieces * n_blocks * n_outputs
+        self.n_fused = norm_offset + n_pieces * n_blocks
         head = CompiledHead(
             model=model,
             offset=offset,
@@ -323,12 +379,15 @@ class CompiledHeads:
             n_pieces=n_pieces,
             n_blocks=n_blocks,
             n_outputs=n_outputs,
+            weights=np.ascontiguousarray(coef.T, dtype=np.float32),
+            idf=np.ascontiguousarray(select.idf_, dtype=np.float32),
+            blocks=select.column_blocks_.astype(np.uint16),
             intercept=np.asarray(intercept, dtype=np.float64),
             calibration=calibration,
             known_bit=bit,
             owner=self,
         )
-        return head, head_cells, squared
+        return head, piece_of, position
 
     # -- per batch ------------------------------------------------------------------
     def lookup(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
@@ -373,17 +432,16 @@ class CompiledHeads:
         tf = np.asarray(counts, dtype=np.float32)
         if self.sublinear_tf:  # sign-preserving, as TfidfColumns does
             tf = np.sign(tf) * np.log1p(np.abs(tf))
-        if _native is not None and self.columns.dtype == np.uint16:
+        if _native is not None:
             _native.fused_sums(
                 out,
                 np.ascontiguousarray(rows, dtype=np.int64),
                 np.ascontiguousarray(union_pos, dtype=np.int64),
                 np.ascontiguousarray(tf, dtype=np.float32),
                 self.indptr,
-                self.columns,
-                self.values,
-                self.squared,
-                self.n_fused,
+                self.segment_piece,
+                self.segment_kept,
+                self.kernel_pieces,
             )
             return out
         starts = self.indptr[union_pos]
@@ -404,16 +462,28 @@ class CompiledHeads:
         lengths: np.ndarray,
         tf: np.ndarray,
     ) -> None:
-        first = rows.min()
-        span = int(rows.max() - first) + 1
+        """What the native kernel does, in NumPy: every segment of every entry, piece by piece."""
         total = int(lengths.sum())
         begin = np.cumsum(lengths) - lengths
-        cells = np.arange(total, dtype=np.int64) + np.repeat(starts - begin, lengths)
-        columns = self.columns[cells]
-        tf_cells = np.repeat(tf.astype(np.float64), lengths)  # double, as the native kernel
-        weights = self.values[cells] * tf_cells
-        squared = self.squared[columns]
-        weights[squared] *= tf_cells[squared]
-        keys = np.repeat(rows - first, lengths) * self.n_fused + columns
-        sums = np.bincount(keys, weights=weights, minlength=span * self.n_fused)
-        out[first : first + span] += sums.reshape(span, self.n_fused)
+        segments = np.arange(total, dtype=np.int64) + np.repeat(starts - begin, lengths)
+        seg_rows = np.repeat(rows, lengths)
+        seg_tf = np.repeat(tf.astype(np.float64), lengths)
+        seg_piece = self.segment_piece[segments]
+        seg_kept = self.segment_kept[segments]
+        n_rows = out.shape[0]
+        for p, (head, piece) in enumerate(self.pieces):
+            mine = np.flatnonzero(seg_piece == p)
+            if not mine.size:
+                continue
+            kept = seg_kept[mine]
+            values = seg_tf[mine] * head.idf[kept]
+            cell = seg_rows[mine] * head.n_blocks + head.blocks[kept]
+            size = n_rows * head.n_blocks
+            squares = np.bincount(cell, weights=np.square(values), minlength=size)
+            spread = sp.csr_matrix((values, (cell, kept)), shape=(size, head.weights.shape[0]))
+            raw = np.asarray(spread @ head.weights.astype(np.float64))
+            first = head.offset + piece * head.n_blocks * head.n_outputs
+            width = head.n_blocks * head.n_outputs
+            out[:, first : first + width] += raw.reshape(n_rows, width)
+            first = head.norm_offset + piece * head.n_blocks
+            out[:, first : first + head.n_blocks] += squares.reshape(n_rows, head.n_blocks)

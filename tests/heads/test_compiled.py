@@ -131,19 +131,24 @@ def test_unrecognised_heads_are_left_to_scikit_learn(tiny_heads) -> None:
     assert set(compiled.heads) == {"sentiment"}
 
 
-def test_shipped_fused_table_holds_one_cell_per_kept_weight() -> None:
-    """No dense copies: one cell per non-zero (kept column, output) and one per squared norm."""
+def test_shipped_heads_hold_one_copy_of_their_weights() -> None:
     from brandfit.heads.compiled import _linear_part
 
     models = load_models(REPO / "models")
+    for name, head in models.compiled.heads.items():
+        _, _, _, sources = _linear_part(models.heads[name].estimator.named_steps["clf"])
+        for owner, attribute, _ in sources:
+            assert np.shares_memory(getattr(owner, attribute), head.weights), name
+
+
+def test_shipped_union_positions_list_each_kept_column_once() -> None:
+    models = load_models(REPO / "models")
     compiled = models.compiled
-    expected = 0
-    for name in compiled.heads:
-        coef, _, _ = _linear_part(models.heads[name].estimator.named_steps["clf"])
-        expected += int(np.count_nonzero(coef)) + coef.shape[1]
-    assert compiled.values.size == expected
-    assert compiled.columns.dtype == np.uint16 and compiled.values.dtype == np.float32
-    assert compiled.indptr.size == compiled.union.size + 1
+    kept = sum(head.idf.size for head in compiled.heads.values())
+    assert compiled.segment_kept.size == compiled.segment_piece.size == kept
+    assert compiled.indptr[-1] == kept and compiled.indptr.size == compiled.union.size + 1
+    pairs = set(zip(compiled.segment_piece.tolist(), compiled.segment_kept.tolist(), strict=True))
+    assert len(pairs) == kept
 
 
 def test_fused_sums_do_not_depend_on_the_chunk_size(tiny_heads, monkeypatch) -> None:
@@ -201,14 +206,27 @@ def test_native_kernel_refuses_out_of_range_indices(tiny_heads) -> None:
         pytest.skip("brandfit._native was not built (no C compiler at install)")
     compiled = LoadedModels(tiny_heads).compiled
     out = np.zeros((1, compiled.n_fused))
-    args = (compiled.indptr, compiled.columns, compiled.values, compiled.squared, compiled.n_fused)
+    tables = (compiled.indptr, compiled.segment_piece, compiled.segment_kept)
+    pieces = compiled.kernel_pieces
     one = np.ones(1, dtype=np.float32)
     with pytest.raises(ValueError, match="out of range"):
-        native.fused_sums(out, np.array([1]), np.array([0]), one, *args)  # row 1 of 1
+        native.fused_sums(out, np.array([1]), np.array([0]), one, *tables, pieces)  # row 1 of 1
     with pytest.raises(ValueError, match="out of range"):
-        native.fused_sums(out, np.array([0]), np.array([compiled.union.size]), one, *args)
+        end = np.array([compiled.union.size])
+        native.fused_sums(out, np.array([0]), end, one, *tables, pieces)
     with pytest.raises(ValueError, match="one item per entry"):
-        native.fused_sums(out, np.array([0, 0]), np.array([0]), one, *args)
+        native.fused_sums(out, np.array([0, 0]), np.array([0]), one, *tables, pieces)
+    bad_piece = np.full_like(compiled.segment_piece, len(pieces))
+    start = int(np.flatnonzero(np.diff(compiled.indptr) > 0)[0])  # a position with segments
+    with pytest.raises(ValueError, match="segment out of range"):
+        native.fused_sums(
+            out, np.array([0]), np.array([start]), one, tables[0], bad_piece, tables[2], pieces
+        )
+    with pytest.raises(ValueError, match="do not fit together"):
+        weights, idf, blocks, *rest = pieces[0]
+        native.fused_sums(
+            out, np.array([0]), np.array([0]), one, *tables, [(weights[:1], idf, blocks, *rest)]
+        )
 
 
 def test_the_installed_package_has_the_native_kernel() -> None:
