@@ -62,26 +62,31 @@ def top_terms(
     target_ids = (
         model.target_ids(targets) if model.targets is not None and targets is not None else None
     )
+    per_post = [list(dict.fromkeys(featurizer.word_features(post.tokens))) for post in posts]
+    terms = [term for row in per_post for term in row]
+    if not terms:
+        return [[] for _ in posts]
+    owner = np.repeat(np.arange(len(posts)), [len(row) for row in per_post])
+    columns = featurizer.word_feature_indices(terms)  # one hashing pass for every term
+    blocks = [columns]
+    if target_ids is not None:  # the shared block plus the post's own target block
+        blocks.append(columns + (1 + target_ids[owner].astype(np.int64)) * d)
+    contribution = np.zeros(len(terms))
+    for block in blocks:
+        selected = select._positions(block.astype(np.int64))  # one binary search per block
+        hit = np.flatnonzero(selected >= 0)
+        if hit.size:
+            values = weighted[owner[hit], selected[hit]]
+            contribution[hit] += np.asarray(values, dtype=np.float64).ravel() * coef[selected[hit]]
     results: list[list[tuple[str, float]]] = []
-    for i, post in enumerate(posts):
-        terms = list(dict.fromkeys(featurizer.word_features(post.tokens)))
-        if not terms:
-            results.append([])
-            continue
-        columns = featurizer.word_feature_indices(terms).tolist()
-        row = weighted.getrow(i)
-        values = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-        scored: list[tuple[str, float]] = []
-        for term, column in zip(terms, columns, strict=True):
-            blocks = (
-                [column] if target_ids is None else [column, column + (1 + int(target_ids[i])) * d]
-            )
-            contribution = 0.0
-            for selected in select._positions(np.asarray(blocks, dtype=np.int64)).tolist():
-                if selected >= 0:
-                    contribution += values.get(int(selected), 0.0) * coef[selected]
-            if contribution > 0:
-                scored.append((term, round(contribution, 4)))
+    start = 0
+    for row in per_post:
+        scored = [
+            (term, round(float(value), 4))
+            for term, value in zip(row, contribution[start : start + len(row)], strict=True)
+            if value > 0
+        ]
+        start += len(row)
         scored.sort(key=lambda item: -item[1])
         results.append(scored[:k])
     return results

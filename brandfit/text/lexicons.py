@@ -75,10 +75,17 @@ class Lexicon:
         self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         # Patterns must outlive every memory zone: build them outside one, under the lock,
         # so no other thread's zone makes their strings transient.
+        needles: set[tuple[str, ...]] = set()
         with NLP_LOCK:
             for index, key in enumerate(self.keys):
                 texts = [p for p in dict.fromkeys(" ".join(p.split()) for p in phrases[key]) if p]
-                self._matcher.add(str(index), list(nlp.tokenizer.pipe(texts)))
+                patterns = list(nlp.tokenizer.pipe(texts))
+                self._matcher.add(str(index), patterns)
+                for doc in patterns:
+                    tokens = {token.lower_.casefold() for token in doc}
+                    needles.add(tuple(sorted(tokens, key=len, reverse=True)))
+        #: per pattern, its distinct case-folded tokens, longest first (see :meth:`_may_match`)
+        self._needles = sorted(needles, key=lambda t: -len(t[0]) if t else 0)
 
     def __bool__(self) -> bool:
         return bool(self.keys)
@@ -88,11 +95,26 @@ class Lexicon:
         if not self.keys:
             return [[] for _ in texts]
         prepared = [prepare_text(t) for t in texts]
-        out: list[list[PhraseHit]] = []
+        out: list[list[PhraseHit]] = [[] for _ in prepared]
+        todo = [i for i, text in enumerate(prepared) if self._may_match(text)]
+        if not todo:
+            return out
         with memory_zone() as nlp:
-            for doc in nlp.tokenizer.pipe(prepared, batch_size=256):
-                out.append(self._hits(doc))
+            docs = nlp.tokenizer.pipe([prepared[i] for i in todo], batch_size=256)
+            for i, doc in zip(todo, docs, strict=True):
+                out[i] = self._hits(doc)
         return out
+
+    def _may_match(self, text: str) -> bool:
+        """False only if no pattern can match: some token of every pattern is absent from ``text``.
+
+        A token's text is a substring of the text, and case folding maps character by
+        character, so a token whose lower-cased form equals a pattern token's leaves that
+        token's case-folded form inside the case-folded text. Most posts mention none of
+        a brand's phrases, and this skips their tokenisation (the slow part of matching).
+        """
+        folded = text.casefold()
+        return any(all(token in folded for token in tokens) for tokens in self._needles)
 
     def _hits(self, doc: Doc) -> list[PhraseHit]:
         if not len(doc):

@@ -3,6 +3,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from brandfit.text.lexicons import Lexicon, brand_lexicon, expand_alias
 from brandfit.text.tokens import tokenize_posts
@@ -83,3 +85,57 @@ def test_lexicons_and_tokenizer_are_safe_across_threads() -> None:
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+_PHRASES = {
+    "brand": [
+        form for alias in ("Nike", "Loop Athletics", "ẞtrasse") for form in expand_alias(alias)
+    ],
+    "disclosure": ["#ad", "ad:", "paid partnership with", "ty @nike", "İstanbul"],
+}
+_PIECES = st.sampled_from(
+    [
+        "nike",
+        "NIKE",
+        "@Nike",
+        "#nikefan",
+        "loop",
+        "athletics",
+        "AD",
+        "ad",
+        ":",
+        "#Ad",
+        "ty",
+        "@nike",
+        "paid",
+        "partnership",
+        "with",
+        "STRASSE",
+        "ßtrasse",
+        "i̇stanbul",
+        "İSTANBUL",
+        "gonna",
+        "x",
+        "🔥",
+        " ",
+        "\n",
+        "-",
+        ".",
+        "https://t.co/ad:x",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join) | st.text(max_size=40))
+def test_lexicons_prefilter_never_hides_a_match(text: str) -> None:
+    lexicon = Lexicon(_PHRASES)
+    expected = Lexicon(_PHRASES)
+    expected._may_match = lambda _text: True  # no prefilter: every text is tokenised
+    assert lexicon.match([text]) == expected.match([text])
+
+
+def test_lexicons_prefilter_skips_posts_without_any_phrase() -> None:
+    lexicon = Lexicon(_PHRASES)
+    assert not lexicon._may_match("leg day at the gym, new PR")
+    assert lexicon._may_match("Thanks, ty @NIKE!")
