@@ -73,3 +73,47 @@ def test_tokens_cached_facts_equal_spacy_token_attributes() -> None:
 @given(st.lists(st.text(max_size=60), max_size=5))
 def test_tokens_cached_facts_equal_spacy_token_attributes_on_any_text(texts: list[str]) -> None:
     assert tokens.tokenize_posts(texts) == _reference(texts)
+
+
+_SPACEY = st.lists(
+    st.sampled_from(
+        [
+            "a",
+            "B",
+            "'",
+            ".",
+            "#",
+            "@",
+            "-",
+            "é",
+            "💪",
+            "🏽",
+            " ",
+            "  ",
+            "\n",
+            "\t",
+            "\u00a0",
+            "\u2003",
+            "\u3000",
+            "\u200b",
+            "can't",
+            "gonna",
+            "http://x.co/a b",
+            ":)",
+        ]
+    ),
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_SPACEY, max_size=6))
+def test_tokens_cached_facts_equal_spacy_on_whitespace_and_emoticon_runs(texts: list[str]) -> None:
+    """Whitespace of every kind and emoticons next to words.
+
+    spaCy's special cases depend on neighbouring text (``":):)'@"`` alone starts with ``:)``,
+    after ``"gonnacan't:) "`` with ``:`` and ``)``), so tokens must come from whole texts,
+    never from whitespace-separated pieces tokenised apart (tried 2026-12-01, rejected).
+    """
+    assert tokens.tokenize_posts(texts) == _reference(texts)
+    assert tokens.tokenize_posts(texts) == _reference(texts)  # token facts from the cache
