@@ -407,17 +407,23 @@ class CompiledHeads:
     def lookup_entries(
         self, rows: np.ndarray, columns: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Feature occurrences (row, column) -> distinct (row, union position, count), rows ascending.
+        """Feature occurrences (row, column) -> distinct (row, union position, count).
 
-        Columns no compiled head keeps are dropped before counting, so the count matrix
-        itself is never built.
+        Columns no compiled head keeps are dropped, so the count matrix itself is never
+        built. The result is ordered by union position (then row): the binary search
+        gets sorted keys and the fused pass walks every table in order, which on a
+        batch of posts saves most cache misses.
         """
-        found = self._positions(columns)
-        hit = found >= 0
-        key = rows[hit].astype(np.int64) * max(self.union.size, 1) + found[hit]
+        if not rows.size:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, np.empty(0, dtype=np.float32)
+        n_rows = int(rows.max()) + 1
+        key = columns.astype(np.int64) * n_rows + rows
         distinct, counts = np.unique(key, return_counts=True)
-        rows_out, union_pos = np.divmod(distinct, max(self.union.size, 1))
-        return rows_out, union_pos, counts.astype(np.float32)
+        distinct_columns, distinct_rows = np.divmod(distinct, n_rows)
+        found = self._positions(distinct_columns)
+        hit = found >= 0
+        return distinct_rows[hit], found[hit].astype(np.int64), counts[hit].astype(np.float32)
 
     def accumulate(
         self, rows: np.ndarray, union_pos: np.ndarray, counts: np.ndarray, n_rows: int
