@@ -86,6 +86,19 @@ _AFFILIATE = re.compile(
     re.IGNORECASE,
 )
 
+#: Every match of ``_AFFILIATE`` contains one of these (case-folded) or an ``=``.
+_AFFILIATE_DOMAINS: Final = (
+    "amzn.to",
+    "amazon.",
+    "rstyle.me",
+    "liketk.it",
+    "liketoknow.it",
+    "shopmy.us",
+    "go.magik.ly",
+    "howl.link",
+    "geni.us",
+)
+
 
 def disclosure_phrases(brand_handles: Sequence[str]) -> dict[str, list[str]]:
     """Lexicon entries for the disclosure check (keys prefixed ``disclosure:``)."""
@@ -112,13 +125,17 @@ def check_post(
     visible = [h for h in clear if h.start_char < FOLD_CHARS and not h.in_hashtag_run]
     ambiguous = [h.phrase for h in hits if h.key == "disclosure:ambiguous"]
     signals = [f"brand handle {h.phrase}" for h in hits if h.key == "disclosure:handle"]
-    signals += [
-        f"discount code {m.group(1)}"
-        for m in _CODE.finditer(text)
-        if any(c.isdigit() or c.isupper() for c in m.group(1))
-    ]
-    signals += [f"discount {m.group(0)}" for m in _PERCENT_OFF.finditer(text)]
-    signals += [f"affiliate link {m.group(0)[:60]}" for m in _AFFILIATE.finditer(text)]
+    folded = text.casefold()  # each pattern needs one of these literals: skip it cheaply if absent
+    if "code" in folded:
+        signals += [
+            f"discount code {m.group(1)}"
+            for m in _CODE.finditer(text)
+            if any(c.isdigit() or c.isupper() for c in m.group(1))
+        ]
+    if "%" in text:
+        signals += [f"discount {m.group(0)}" for m in _PERCENT_OFF.finditer(text)]
+    if "=" in text or any(domain in folded for domain in _AFFILIATE_DOMAINS):
+        signals += [f"affiliate link {m.group(0)[:60]}" for m in _AFFILIATE.finditer(text)]
     if visible:
         status = "clear"
     elif clear:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from brandfit.scoring.disclosure import FOLD_CHARS, check_post, disclosure_phrases, summarize
 from brandfit.text.lexicons import Lexicon
@@ -72,3 +74,45 @@ def test_disclosure_brand_handle_in_a_complaint_is_not_an_ad() -> None:
     coded = "@loopathletics awful, but use code LOOP15"
     [hits] = LEXICON.match([coded])
     assert check_post("p", coded, hits, negative=True).status == "likely_undisclosed"
+
+
+_SIGNAL_PIECES = st.sampled_from(
+    [
+        "code",
+        "CODE",
+        "Code:",
+        "promo",
+        " MIA20",
+        " x",
+        "20",
+        "%",
+        " off",
+        "amzn.to/3x",
+        "AMAZON.com/dp?tag=a",
+        "rſtyle.me/a",
+        "liKetk.it/b",
+        "?ref=",
+        "&aff=1",
+        "https://",
+        "www.",
+        "shop",
+        "=",
+        " ",
+        "\n",
+        "é",
+        "🔥",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SIGNAL_PIECES, max_size=10).map("".join) | st.text(max_size=60))
+def test_disclosure_signal_prefilters_never_hide_a_signal(text: str) -> None:
+    """The literal checks before each regex only skip texts the regex cannot match."""
+    from brandfit.scoring import disclosure
+
+    codes = [m.group(1) for m in disclosure._CODE.finditer(text)]
+    expected = [f"discount code {c}" for c in codes if any(x.isdigit() or x.isupper() for x in c)]
+    expected += [f"discount {m.group(0)}" for m in disclosure._PERCENT_OFF.finditer(text)]
+    expected += [f"affiliate link {m.group(0)[:60]}" for m in disclosure._AFFILIATE.finditer(text)]
+    assert check_post("p", text, []).signals == list(dict.fromkeys(expected))
