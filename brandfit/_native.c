@@ -22,6 +22,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 #define MAX_PIECES 256
 
@@ -151,11 +152,178 @@ done:
     Py_RETURN_NONE;
 }
 
+/* MurmurHash3 x86_32 (Austin Appleby's public-domain algorithm), as scikit-learn's
+ * murmurhash3_bytes_s32 uses it: FeatureHasher's column of a string is this hash of its
+ * UTF-8 bytes with seed 0, taken as int32, then abs() % width. */
+static uint32_t rotl32(uint32_t x, int r) { return (x << r) | (x >> (32 - r)); }
+
+static int32_t murmur3_s32(const uint8_t *data, Py_ssize_t len) {
+    const uint32_t c1 = 0xcc9e2d51u, c2 = 0x1b873593u;
+    uint32_t h = 0;
+    Py_ssize_t blocks = len / 4;
+    for (Py_ssize_t i = 0; i < blocks; i++) {
+        const uint8_t *b = data + 4 * i;
+        uint32_t k = (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) |
+                     ((uint32_t)b[3] << 24);
+        k *= c1;
+        k = rotl32(k, 15);
+        k *= c2;
+        h ^= k;
+        h = rotl32(h, 13);
+        h = h * 5 + 0xe6546b64u;
+    }
+    const uint8_t *tail = data + 4 * blocks;
+    uint32_t k = 0;
+    switch (len & 3) {
+        case 3: k ^= (uint32_t)tail[2] << 16; /* fall through */
+        case 2: k ^= (uint32_t)tail[1] << 8;  /* fall through */
+        case 1:
+            k ^= tail[0];
+            k *= c1;
+            k = rotl32(k, 15);
+            k *= c2;
+            h ^= k;
+    }
+    h ^= (uint32_t)len;
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return (int32_t)h;
+}
+
+static int64_t hashed_column(int32_t h, int64_t width) {
+    if (h == INT32_MIN) return (2147483647 - (width - 1)) % width;
+    return (int64_t)(h < 0 ? -h : h) % width;
+}
+
+/* char_ngram_columns(tokens, orders, width) -> (columns, counts)
+ *
+ * For each token (a str), padded with one space on each side, every window of n code
+ * points for each (n, offset) in `orders`: offset + its FeatureHasher column (width).
+ * Returns the columns (int32 bytes, token by token, orders in the given order, windows
+ * left to right) and how many each token got (int64 bytes). The same strings as
+ * SocialFeatureHasher._char_ngrams, hashed as FeatureHasher does; a test pins both. */
+static PyObject *char_ngram_columns(PyObject *self, PyObject *args) {
+    PyObject *tokens_arg, *orders_arg;
+    long long width;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOL", &tokens_arg, &orders_arg, &width)) return NULL;
+    if (width <= 0) {
+        PyErr_SetString(PyExc_ValueError, "width must be positive");
+        return NULL;
+    }
+    PyObject *tokens = PySequence_Fast(tokens_arg, "tokens must be a sequence of str");
+    if (tokens == NULL) return NULL;
+    PyObject *orders = PySequence_Fast(orders_arg, "orders must be a sequence of (n, offset)");
+    if (orders == NULL) {
+        Py_DECREF(tokens);
+        return NULL;
+    }
+    Py_ssize_t n_orders = PySequence_Fast_GET_SIZE(orders), n_tokens = PySequence_Fast_GET_SIZE(tokens);
+    Py_ssize_t sizes[16];
+    long long offsets[16];
+    PyObject *result = NULL;
+    int32_t *cols = NULL;
+    int64_t *counts = NULL;
+    uint8_t *buf = NULL;
+    Py_ssize_t *starts = NULL;
+    if (n_orders > 16) {
+        PyErr_SetString(PyExc_ValueError, "at most 16 n-gram orders");
+        goto done;
+    }
+    for (Py_ssize_t o = 0; o < n_orders; o++) {
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(orders, o), "nL", &sizes[o], &offsets[o]))
+            goto done;
+        if (sizes[o] < 1) {
+            PyErr_SetString(PyExc_ValueError, "n-gram sizes must be >= 1");
+            goto done;
+        }
+    }
+    Py_ssize_t capacity = 1024, used = 0, buf_size = 0;
+    cols = PyMem_Malloc((size_t)capacity * sizeof(int32_t));
+    counts = PyMem_Malloc((size_t)(n_tokens > 0 ? n_tokens : 1) * sizeof(int64_t));
+    if (cols == NULL || counts == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t t = 0; t < n_tokens; t++) {
+        PyObject *token = PySequence_Fast_GET_ITEM(tokens, t);
+        if (!PyUnicode_Check(token)) {
+            PyErr_SetString(PyExc_TypeError, "tokens must be str");
+            goto done;
+        }
+        Py_ssize_t len;
+        const char *utf8 = PyUnicode_AsUTF8AndSize(token, &len);
+        if (utf8 == NULL) goto done;
+        if (len + 3 > buf_size) {
+            buf_size = 2 * (len + 3);
+            PyMem_Free(buf);
+            PyMem_Free(starts);
+            buf = PyMem_Malloc((size_t)buf_size);
+            starts = PyMem_Malloc((size_t)buf_size * sizeof(Py_ssize_t));
+            if (buf == NULL || starts == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+        }
+        buf[0] = ' ';
+        memcpy(buf + 1, utf8, (size_t)len);
+        buf[len + 1] = ' ';
+        Py_ssize_t total = len + 2, points = 0;
+        for (Py_ssize_t i = 0; i < total; i++)
+            if ((buf[i] & 0xC0) != 0x80) starts[points++] = i;
+        starts[points] = total;
+        Py_ssize_t before = used;
+        for (Py_ssize_t o = 0; o < n_orders; o++) {
+            Py_ssize_t n = sizes[o];
+            for (Py_ssize_t i = 0; i + n <= points; i++) {
+                if (used == capacity) {
+                    capacity *= 2;
+                    int32_t *grown = PyMem_Realloc(cols, (size_t)capacity * sizeof(int32_t));
+                    if (grown == NULL) {
+                        PyErr_NoMemory();
+                        goto done;
+                    }
+                    cols = grown;
+                }
+                int32_t h = murmur3_s32(buf + starts[i], starts[i + n] - starts[i]);
+                int64_t column = offsets[o] + hashed_column(h, width);
+                if (column < 0 || column > INT32_MAX) {
+                    PyErr_SetString(PyExc_OverflowError, "column does not fit in int32");
+                    goto done;
+                }
+                cols[used++] = (int32_t)column;
+            }
+        }
+        counts[t] = used - before;
+    }
+    {
+        PyObject *c = PyBytes_FromStringAndSize((const char *)cols, used * (Py_ssize_t)sizeof(int32_t));
+        PyObject *k = PyBytes_FromStringAndSize((const char *)counts, n_tokens * (Py_ssize_t)sizeof(int64_t));
+        if (c != NULL && k != NULL) result = PyTuple_Pack(2, c, k);
+        Py_XDECREF(c);
+        Py_XDECREF(k);
+    }
+done:
+    PyMem_Free(cols);
+    PyMem_Free(counts);
+    PyMem_Free(buf);
+    PyMem_Free(starts);
+    Py_DECREF(tokens);
+    Py_DECREF(orders);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"fused_sums", fused_sums, METH_VARARGS,
      "fused_sums(out, rows, union_pos, tf, indptr, segment_piece, segment_kept, pieces): "
      "add every entry's weighted block sums and squared norms into out "
      "(see brandfit.heads.compiled)."},
+    {"char_ngram_columns", char_ngram_columns, METH_VARARGS,
+     "char_ngram_columns(tokens, orders, width) -> (int32 column bytes, int64 count bytes): "
+     "hashed character n-gram columns of each space-padded token."},
     {NULL, NULL, 0, NULL},
 };
 

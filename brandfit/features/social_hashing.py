@@ -155,11 +155,16 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
         return [" ".join(units[i : i + n]) for i in range(len(units) - n + 1)]
 
     @staticmethod
+    def _has_char_ngrams(token: str) -> bool:
+        """Character n-grams are taken of word-like tokens and hashtags only."""
+        first = token[:1]
+        return first.isalpha() or first == "#"
+
+    @staticmethod
     def _char_ngrams(tokens: Sequence[str], n: int) -> list[str]:
         grams: list[str] = []
         for token in tokens:
-            first = token[:1]
-            if not (first.isalpha() or first == "#"):
+            if not SocialFeatureHasher._has_char_ngrams(token):
                 continue
             padded = f" {token} "
             grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
@@ -181,6 +186,7 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
                 char_offsets={n: (len(words) + i) * self.block_width for i, n in enumerate(chars)},
                 word_units=self.word_units,
                 char_ngrams=self._char_ngrams,
+                has_char_ngrams=self._has_char_ngrams,
             )
             table = _TOKEN_TABLES.setdefault(key, table)
         return table

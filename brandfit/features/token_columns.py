@@ -16,6 +16,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction import FeatureHasher
 
+try:  # character n-grams made and hashed in C, built at install when a C compiler is present
+    from brandfit import _native
+except ImportError:  # pragma: no cover - the Python path gives the same columns
+    _native = None
+
 try:  # the loop inside FeatureHasher.transform, without its validation and CSR building
     from sklearn.feature_extraction._hashing_fast import transform as _hashing_transform
 except ImportError:  # pragma: no cover - scikit-learn is pinned; this guards a future move
@@ -64,12 +69,14 @@ class TokenColumns:
         char_offsets: dict[int, int],
         word_units: Callable[[Sequence[str]], list[str]],
         char_ngrams: Callable[[Sequence[str], int], list[str]],
+        has_char_ngrams: Callable[[str], bool] | None = None,
     ) -> None:
         self.width = width
         self.unigram_offset = unigram_offset
         self.char_offsets = char_offsets
         self._word_units = word_units
         self._char_ngrams = char_ngrams
+        self._has_char_ngrams = has_char_ngrams
         self.dtype = np.dtype(np.int32 if n_columns < 2**31 else np.int64)
         self._cache: dict[str, TokenEntry] = {}
         self._lock = threading.Lock()
@@ -99,6 +106,24 @@ class TokenColumns:
 
     def _compute(self, tokens: list[str]) -> dict[str, TokenEntry]:
         units = [tuple(self._word_units([token])) for token in tokens]
+        if _native is not None and self._has_char_ngrams is not None and self.char_offsets:
+            ids, cols = self._columns_native(tokens, units)
+        else:
+            ids, cols = self._columns_python(tokens, units)
+        if ids is None:
+            return {token: (units[i], b"") for i, token in enumerate(tokens)}
+        order = np.argsort(ids, kind="stable")  # per token: blocks in order, as before
+        cols = cols[order]
+        bounds = np.searchsorted(ids[order], np.arange(len(tokens) + 1))
+        return {
+            token: (units[i], cols[bounds[i] : bounds[i + 1]].tobytes())
+            for i, token in enumerate(tokens)
+        }
+
+    def _columns_python(
+        self, tokens: list[str], units: list[tuple[str, ...]]
+    ) -> tuple[np.ndarray | None, np.ndarray]:
+        """(token of each column, column): unigram and character n-gram strings hashed in one pass."""
         offsets: list[int] = []
         features: list[Sequence[str]] = []  # one row per (block, token), block-major
         if self.unigram_offset is not None:
@@ -108,15 +133,31 @@ class TokenColumns:
             offsets.append(offset)
             features += [self._char_ngrams([token], order) for token in tokens]
         if not features:
-            return {token: (units[i], b"") for i, token in enumerate(tokens)}
+            return None, np.empty(0, dtype=self.dtype)
         indices, indptr = hash_entries(features, self.width)  # one hashing pass, every block
         row_of_entry = np.repeat(np.arange(len(features)), np.diff(indptr))
         block, ids = np.divmod(row_of_entry, len(tokens))
         cols = (indices + np.asarray(offsets, dtype=np.int64)[block]).astype(self.dtype)
-        order = np.argsort(ids, kind="stable")  # per token: blocks in order, as before
-        cols = cols[order]
-        bounds = np.searchsorted(ids[order], np.arange(len(tokens) + 1))
-        return {
-            token: (units[i], cols[bounds[i] : bounds[i + 1]].tobytes())
-            for i, token in enumerate(tokens)
-        }
+        return ids, cols
+
+    def _columns_native(
+        self, tokens: list[str], units: list[tuple[str, ...]]
+    ) -> tuple[np.ndarray | None, np.ndarray]:
+        """The same columns, character n-grams made and hashed in C (brandfit._native)."""
+        assert _native is not None and self._has_char_ngrams is not None
+        ids_parts: list[np.ndarray] = []
+        col_parts: list[np.ndarray] = []
+        if self.unigram_offset is not None:
+            indices, indptr = hash_entries(units, self.width)
+            ids_parts.append(np.repeat(np.arange(len(tokens)), np.diff(indptr)))
+            col_parts.append(indices.astype(np.int64) + self.unigram_offset)
+        eligible = [i for i, token in enumerate(tokens) if self._has_char_ngrams(token)]
+        if eligible:
+            columns, counts = _native.char_ngram_columns(
+                [tokens[i] for i in eligible], list(self.char_offsets.items()), self.width
+            )
+            ids_parts.append(np.repeat(np.asarray(eligible), np.frombuffer(counts, np.int64)))
+            col_parts.append(np.frombuffer(columns, np.int32).astype(np.int64))
+        if not ids_parts:
+            return None, np.empty(0, dtype=self.dtype)
+        return np.concatenate(ids_parts), np.concatenate(col_parts).astype(self.dtype)
