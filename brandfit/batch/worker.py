@@ -17,7 +17,7 @@ import pandas as pd
 
 from brandfit.batch.frame import classify_frame
 from brandfit.errors import IncompatibleModelError
-from brandfit.heap import settle_heap
+from brandfit.heap import limit_malloc_arenas, settle_heap
 from brandfit.predict import Predictor
 
 
@@ -58,6 +58,7 @@ def predictor_for(spec: TaskSpec) -> Predictor:
     with _LOCK:
         predictor = _CACHE.get(key)
         if predictor is None:
+            limit_malloc_arenas()  # load-time temporaries must not stay resident (see heap.py)
             predictor = Predictor.from_dir(spec.models_dir, list(spec.heads))
             found = tuple(sorted(predictor.versions.items()))
             if found != spec.versions:
