@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover - scikit-learn is pinned; this guards a 
     _hashing_transform = None
 
 #: Distinct tokens a process keeps hashed columns for, per featurizer setting (~350 bytes each).
-TOKEN_CACHE_SIZE = 50_000
+TOKEN_CACHE_SIZE = 30_000
 
 #: (word units of the token, its unigram + character n-gram columns as int32 bytes)
 TokenEntry = tuple[tuple[str, ...], bytes]
