@@ -69,7 +69,7 @@ class TokenColumns:
         char_offsets: dict[int, int],
         word_units: Callable[[Sequence[str]], list[str]],
         char_ngrams: Callable[[Sequence[str], int], list[str]],
-        has_char_ngrams: Callable[[str], bool] | None = None,
+        has_char_ngrams: Callable[[str], bool],
     ) -> None:
         self.width = width
         self.unigram_offset = unigram_offset
@@ -106,7 +106,7 @@ class TokenColumns:
 
     def _compute(self, tokens: list[str]) -> dict[str, TokenEntry]:
         units = [tuple(self._word_units([token])) for token in tokens]
-        if _native is not None and self._has_char_ngrams is not None and self.char_offsets:
+        if _native is not None and self.char_offsets:
             ids, cols = self._columns_native(tokens, units)
         else:
             ids, cols = self._columns_python(tokens, units)
@@ -144,7 +144,7 @@ class TokenColumns:
         self, tokens: list[str], units: list[tuple[str, ...]]
     ) -> tuple[np.ndarray | None, np.ndarray]:
         """The same columns, character n-grams made and hashed in C (brandfit._native)."""
-        assert _native is not None and self._has_char_ngrams is not None
+        assert _native is not None
         ids_parts: list[np.ndarray] = []
         col_parts: list[np.ndarray] = []
         if self.unigram_offset is not None:

@@ -258,12 +258,6 @@ class CompiledHead:
             self.owner.accumulate(rows, union_pos, data, n_rows), target_ids
         )
 
-    def known_counts(
-        self, rows: np.ndarray, union_pos: np.ndarray, indices: np.ndarray, n_rows: int
-    ) -> np.ndarray:
-        """Same as :meth:`HeadModel.known_counts` (``indices`` kept for the old signature)."""
-        return self.known_from(rows, union_pos, n_rows)
-
 
 class CompiledHeads:
     """All compilable heads of a model set, sharing one sorted array of their kept columns.

@@ -33,7 +33,7 @@ def _assert_same(models: LoadedModels, texts: list[str]) -> None:
             fast = head.predict_proba(rows, union_pos, X.data, X.shape[0])
             slow = model.predict_proba(X)
             assert np.array_equal(
-                head.known_counts(rows, union_pos, X.indices, X.shape[0]), model.known_counts(X)
+                head.known_from(rows, union_pos, X.shape[0]), model.known_counts(X)
             ), name
         else:
             ids = list(range(len(model.targets)))
