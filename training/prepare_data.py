@@ -137,7 +137,10 @@ def prepare_safety(shared: Path, out: Path, davidson_weight: float = 0.0, hate_a
     print(f"safety: train/val/test_offensive/test_hate = {counts}")
 
 
-def prepare_alignment(shared: Path, out: Path) -> None:
+def prepare_alignment(shared: Path, out: Path, val_in_train: bool = False) -> None:
+    """TweetEval stance, five targets. ``val_in_train``: the validation tweets join the training
+    file (settings then chosen by cross-validation on train+val) and no ``val.jsonl`` is written,
+    so ``train_all.sh`` calibrates by cross-validation instead of on rows the head has seen."""
     splits: dict[str, list[dict[str, Any]]] = {"train": [], "val": [], "test": []}
     for target in STANCE_TARGETS:
         for split in splits:
@@ -146,8 +149,11 @@ def prepare_alignment(shared: Path, out: Path) -> None:
                 splits[split].append({"text": text, "label": STANCE_NAMES[lab], "target": target})
     banned = {norm_key(r["text"]) for r in splits["test"]}
     splits["train"] = drop_overlap(splits["train"], banned, "alignment train")
-    counts = tuple(write_jsonl(out / f"alignment/{s}.jsonl", rows) for s, rows in splits.items())
-    print(f"alignment: train/val/test = {counts}")
+    if val_in_train:
+        splits["train"] += drop_overlap(splits.pop("val"), banned, "alignment val (into train)")
+        (out / "alignment/val.jsonl").unlink(missing_ok=True)
+    counts = {s: write_jsonl(out / f"alignment/{s}.jsonl", rows) for s, rows in splits.items()}
+    print(f"alignment: {counts}")
 
 
 def topic_split(post_id: str) -> str:

@@ -11,7 +11,9 @@ PY="${PYTHON:-python}"
 $PY training/prepare_data.py --out "$BUILD"
 
 for head in sentiment safety alignment niche; do
-    brandfit train "$head" --data "$BUILD/$head/train.jsonl" --val "$BUILD/$head/val.jsonl" \
+    val=()  # a head whose validation rows joined its training file has no val.jsonl
+    [[ -f "$BUILD/$head/val.jsonl" ]] && val=(--val "$BUILD/$head/val.jsonl")
+    brandfit train "$head" --data "$BUILD/$head/train.jsonl" "${val[@]}" \
         --config "training/configs/$head.toml" --models "$MODELS"
 done
 
