@@ -10,12 +10,14 @@ subprocess with ``BRANDFIT_MODELS_DIR`` set, waits for ``/readyz``, then drives 
 with ``wrk`` (``apt-get install -y wrk``) or, if wrk is absent, with an httpx load
 generator in this process (the server is always a separate process). Prints:
 
+* ``/v1/predict`` with 1 post, 1 client, one request at a time (the unloaded latency);
 * ``/v1/predict`` with 1 post, 16 concurrent clients as fast as they can (closed loop, the
   server saturated): p50, p99, requests/s;
 * the same 16 clients paced to each of ``--rates`` requests/s in all: each pauses between its
   requests for a random, exponentially distributed time with mean ``16 / rate`` s minus a
   small allowance (fixed pauses would keep the clients in lockstep, firing in bursts of
-  16): p50, p99 and the rate reached (bar: p99 <= 10 ms at >= 400 req/s);
+  16): p50, p99 and the rate reached (bar: p99 <= 10 ms at >= 400 req/s); at the highest
+  rate, ``GET /livez`` paced the same way (no model work: the floor the HTTP stack sets);
 * ``/v1/predict`` with 1 post, ``--overload-clients`` (256) clients, far past saturation,
   each 503 pausing a client for its ``Retry-After`` (wrk's Lua state is per thread, so a
   503 pauses the thread's next request, whichever connection it is on): requests/s
@@ -217,7 +219,7 @@ def run_wrk(
 ) -> dict[str, float]:
     payload = workdir / "bodies.jsonl"
     payload.write_text("".join(json.dumps(b, ensure_ascii=False) + "\n" for b in bodies))
-    script = workdir / "post.lua"
+    script = workdir / "post.lua"  # no bodies: wrk's default GET of ``url``
     # exponential pauses (mean think_ms): clients with equal fixed pauses fire in lockstep
     pause = f"-{think_ms:.3f} * math.log(1 - math.random())" if think_ms > 0 else "0"
     if honour_retry_after:  # a 503's Retry-After delays this thread's next request
@@ -234,7 +236,7 @@ def run_wrk(
         delay = f"function delay() return {pause} end"
     else:
         delay = ""
-    script.write_text(WRK_SCRIPT % {"path": payload, "delay": delay})
+    script.write_text(WRK_SCRIPT % {"path": payload, "delay": delay} if bodies else delay)
     threads = min(2, clients)
     out = subprocess.run(
         [
@@ -291,7 +293,10 @@ def run_python(
             while time.monotonic() < stop:
                 n += 1
                 start = time.perf_counter()
-                answer = client.post(url, content=contents[n % len(contents)])
+                if contents:
+                    answer = client.post(url, content=contents[n % len(contents)])
+                else:
+                    answer = client.get(url)
                 status = answer.status_code
                 elapsed = (time.perf_counter() - start) * 1000
                 with lock:
@@ -302,7 +307,7 @@ def run_python(
                 if think_ms:
                     time.sleep(random.expovariate(1000 / think_ms))
 
-    step = max(len(contents) // clients, 1)
+    step = max(len(contents) // clients, 1) if contents else 0
     threads = [threading.Thread(target=worker, args=(i * step,)) for i in range(clients)]
     began = time.monotonic()
     for thread in threads:
@@ -403,11 +408,16 @@ def main() -> None:
             for _ in range(50):  # warm the HTTP path
                 httpx.post(f"{base}/v1/predict", json={"posts": texts.take(1)})
             singles = [{"posts": texts.take(1)} for _ in range(20_000)]
+            alone = load(f"{base}/v1/predict", singles, 1, args.duration, workdir)
+            print(
+                f"/v1/predict 1 post, 1 client, one request at a time: p50 {alone['p50_ms']:.2f} ms, p99 {alone['p99_ms']:.2f} ms, {alone['rps']:.0f} req/s, non-2xx {alone['non_2xx']:.0f}"
+            )
             one = load(f"{base}/v1/predict", singles, 16, args.duration, workdir)
             print(
                 f"/v1/predict 1 post, 16 clients, closed loop: p50 {one['p50_ms']:.2f} ms, p99 {one['p99_ms']:.2f} ms, {one['rps']:.0f} req/s, non-2xx {one['non_2xx']:.0f}, socket errors {one['socket_errors']:.0f}"
             )
-            for rate in [float(r) for r in args.rates.split(",") if r.strip()]:
+            rates = [float(r) for r in args.rates.split(",") if r.strip()]
+            for rate in rates:
                 # pauses so that 16 clients offer about `rate` requests/s; the allowance
                 # for the response time itself is one closed-loop median, capped
                 think = max(16 / rate * 1000 - min(one["p50_ms"], 5.0), 0.0)
@@ -415,6 +425,11 @@ def main() -> None:
                 print(
                     f"/v1/predict 1 post, 16 clients paced to {rate:.0f} req/s (random pauses, mean {think:.1f} ms): p50 {paced['p50_ms']:.2f} ms, p99 {paced['p99_ms']:.2f} ms, {paced['rps']:.0f} req/s reached, non-2xx {paced['non_2xx']:.0f}, socket errors {paced['socket_errors']:.0f}  (bar: p99 <= 10 ms at >= 400 req/s)"
                 )
+                if rate == max(rates):
+                    floor = load(f"{base}/livez", [], 16, args.duration, workdir, think)
+                    print(
+                        f"GET /livez (no model work: the HTTP stack alone), 16 clients paced the same way: p50 {floor['p50_ms']:.2f} ms, p99 {floor['p99_ms']:.2f} ms, {floor['rps']:.0f} req/s reached"
+                    )
             if args.overload_clients:
                 over = load(
                     f"{base}/v1/predict",
