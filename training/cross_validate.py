@@ -1,0 +1,120 @@
+"""Cross-validate a single-label head's settings on its train (+ val) rows; never reads test files.
+
+Usage:
+    python training/cross_validate.py HEAD [--seed 0] [--folds 5] [--set head.C=2.0 ...]
+
+Reads ``training/build/HEAD/train.jsonl`` and, if present, ``val.jsonl`` (written by
+``training/prepare_data.py``), and ``training/configs/HEAD.toml`` with ``--set`` overrides
+(``section.key=JSON``). Folds are stratified by label (and target, for ``alignment``); rows
+of auxiliary sets (the SXSW brand-emotion sample for ``sentiment``) are always in the training
+folds and never scored. Features are hashed once; each fold fits the head's column selection
+and classifier. The score is that of the plain argmax (temperature calibration keeps it; class
+offsets, tuned on validation data in real training, are left out): macro-recall for
+``sentiment``, TweetEval's pooled stance F1 for ``alignment``. Prints one JSON line.
+
+This is how the settings in ``training/configs/{sentiment,alignment}.toml`` were chosen on
+2026-12-02 (their notes list the grid and the scores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import f1_score, recall_score
+from sklearn.model_selection import StratifiedKFold
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from prepare_data import DEFAULT_SHARED, sxsw_rows  # noqa: E402
+
+from brandfit.config import TrainConfig  # noqa: E402
+from brandfit.data import load_labelled  # noqa: E402
+from brandfit.evaluate import STANCE_POLES  # noqa: E402
+from brandfit.heads.build import build_featurizer, build_head_pipeline  # noqa: E402
+from brandfit.heads.targets import condition_on_targets  # noqa: E402
+
+
+def load_config(head: str, overrides: list[str]) -> TrainConfig:
+    raw: dict[str, Any] = tomllib.loads((HERE / "configs" / f"{head}.toml").read_text("utf-8"))
+    for item in overrides:
+        key, _, value = item.partition("=")
+        section, _, name = key.partition(".")
+        raw.setdefault(section, {})[name] = json.loads(value)
+    return TrainConfig.model_validate(raw)
+
+
+def auxiliary_texts(head: str, shared: Path) -> set[str]:
+    """Texts of training rows that are not from the evaluated data set (never scored)."""
+    if head == "sentiment" and shared.is_dir():
+        return {row["text"] for row in sxsw_rows(shared, 1.0)}
+    return set()
+
+
+def score(head: str, y: np.ndarray, pred: np.ndarray) -> float:
+    if head == "alignment":  # TweetEval: mean F1 of favour and against, targets pooled
+        return float(f1_score(y, pred, labels=list(STANCE_POLES), average=None).mean())
+    return float(recall_score(y, pred, average="macro"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("head", choices=["sentiment", "alignment"])
+    parser.add_argument("--build", type=Path, default=HERE / "build")
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--set", dest="overrides", action="append", default=[])
+    args = parser.parse_args()
+    config = load_config(args.head, args.overrides)
+    folder = args.build / args.head
+    parts = [load_labelled(folder / "train.jsonl", require_target=args.head == "alignment")]
+    if (folder / "val.jsonl").exists():
+        parts.append(load_labelled(folder / "val.jsonl", require_target=args.head == "alignment"))
+    texts = [t for p in parts for t in p.texts]
+    y = np.asarray([row[0] for p in parts for row in p.labels], dtype=object)
+    weights = np.concatenate(
+        [p.weights if p.weights is not None else np.ones(len(p)) for p in parts]
+    )
+    started = time.perf_counter()
+    X = build_featurizer(config.features).fit(texts).transform(texts).tocsr()
+    strata = y.astype(str)
+    if args.head == "alignment":
+        targets = [t for p in parts for t in (p.targets or [])]
+        names = sorted(set(targets))
+        X = condition_on_targets(X, [names.index(t) for t in targets], len(names)).tocsr()
+        strata = np.asarray([f"{t}|{lab}" for t, lab in zip(targets, y, strict=True)])
+    aux = auxiliary_texts(args.head, args.shared)
+    scored = np.asarray([t not in aux for t in texts])
+    scored_rows, aux_rows = np.flatnonzero(scored), np.flatnonzero(~scored)
+    pred = np.empty(len(texts), dtype=object)
+    folds = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed)
+    for fit, held in folds.split(scored_rows, strata[scored_rows]):
+        rows = np.concatenate([scored_rows[fit], aux_rows])
+        pipe = build_head_pipeline(
+            config.head, multilabel=False, block_width=config.features.block_width
+        )
+        pipe.fit(X[rows], y[rows], clf__sample_weight=weights[rows])
+        pred[scored_rows[held]] = pipe.predict(X[scored_rows[held]])
+    result = {
+        "head": args.head,
+        "settings": args.overrides,
+        "seed": args.seed,
+        "folds": args.folds,
+        "rows_scored": int(scored.sum()),
+        "rows_always_in_training": int((~scored).sum()),
+        "cv_score": round(score(args.head, y[scored_rows], pred[scored_rows]), 4),
+        "seconds": round(time.perf_counter() - started),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
