@@ -68,13 +68,17 @@ def test_scores_every_row_once_and_learns_a_separable_task(tmp_path: Path, head:
     assert result["cv_score"] > 0.9  # the words decide the label
 
 
-def test_an_unknown_setting_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("setting", "named"), [("head.nope=1", "nope"), ("head.C", "head.C"), ("head.C=two", "two")]
+)
+def test_a_bad_setting_is_refused_by_name(tmp_path: Path, setting: str, named: str) -> None:
     build = tmp_path / "build"
     _write(build / "sentiment" / "train.jsonl", _rows(60, 0, False))
     proc = subprocess.run(
-        [sys.executable, str(SCRIPT), "sentiment", "--build", str(build), "--set", "head.nope=1"],
+        [sys.executable, str(SCRIPT), "sentiment", "--build", str(build), "--set", setting],
         capture_output=True,
         text=True,
     )
     assert proc.returncode != 0
-    assert "nope" in proc.stderr
+    assert named in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import f1_score, recall_score
+from pydantic import ValidationError
+from sklearn.metrics import recall_score
 from sklearn.model_selection import StratifiedKFold
 
 HERE = Path(__file__).resolve().parent
@@ -37,7 +38,7 @@ from prepare_data import DEFAULT_SHARED, sxsw_rows  # noqa: E402
 
 from brandfit.config import TrainConfig  # noqa: E402
 from brandfit.data import load_labelled  # noqa: E402
-from brandfit.evaluate import STANCE_POLES  # noqa: E402
+from brandfit.evaluate import _stance_metrics as stance_metrics  # noqa: E402
 from brandfit.heads.build import build_featurizer, build_head_pipeline  # noqa: E402
 from brandfit.heads.targets import condition_on_targets  # noqa: E402
 
@@ -47,8 +48,18 @@ def load_config(head: str, overrides: list[str]) -> TrainConfig:
     for item in overrides:
         key, _, value = item.partition("=")
         section, _, name = key.partition(".")
-        raw.setdefault(section, {})[name] = json.loads(value)
-    return TrainConfig.model_validate(raw)
+        try:
+            if not (section and name and value):
+                raise ValueError("expected section.key=JSON")
+            raw.setdefault(section, {})[name] = json.loads(value)
+        except ValueError as exc:
+            raise SystemExit(
+                f"--set {item!r}: {exc} (e.g. head.C=2.0, features.lexicon=null)"
+            ) from None
+    try:
+        return TrainConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise SystemExit(f"training/configs/{head}.toml with {overrides}: {exc}") from None
 
 
 def auxiliary_texts(head: str, shared: Path) -> set[str]:
@@ -58,9 +69,10 @@ def auxiliary_texts(head: str, shared: Path) -> set[str]:
     return set()
 
 
-def score(head: str, y: np.ndarray, pred: np.ndarray) -> float:
-    if head == "alignment":  # TweetEval: mean F1 of favour and against, targets pooled
-        return float(f1_score(y, pred, labels=list(STANCE_POLES), average=None).mean())
+def score(head: str, y: np.ndarray, pred: np.ndarray, targets: list[str] | None) -> float:
+    if head == "alignment":  # TweetEval's pooled stance score, as `brandfit evaluate` reports it
+        assert targets is not None
+        return float(stance_metrics(targets, y, pred)["stance_f1"])
     return float(recall_score(y, pred, average="macro"))
 
 
@@ -86,6 +98,7 @@ def main() -> None:
     started = time.perf_counter()
     X = build_featurizer(config.features).fit(texts).transform(texts).tocsr()
     strata = y.astype(str)
+    targets: list[str] | None = None
     if args.head == "alignment":
         targets = [t for p in parts for t in (p.targets or [])]
         names = sorted(set(targets))
@@ -110,7 +123,15 @@ def main() -> None:
         "folds": args.folds,
         "rows_scored": int(scored.sum()),
         "rows_always_in_training": int((~scored).sum()),
-        "cv_score": round(score(args.head, y[scored_rows], pred[scored_rows]), 4),
+        "cv_score": round(
+            score(
+                args.head,
+                y[scored_rows],
+                pred[scored_rows],
+                None if targets is None else [targets[i] for i in scored_rows],
+            ),
+            4,
+        ),
         "seconds": round(time.perf_counter() - started),
     }
     print(json.dumps(result))
