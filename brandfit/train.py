@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection import KFold
+from sklearn.model_selection import KFold, StratifiedKFold
 
 from brandfit.config import TrainConfig
 from brandfit.data import LabelledPosts, indicator_matrix
@@ -150,13 +150,19 @@ def _tune(
     """Set decision thresholds from validation data."""
     if model.kind == "multiclass":
         metric = config.head.class_offsets_metric
-        if val is not None and metric != "none":
+        if metric == "none":
+            return
+        if val is not None:
             progress(f"tuning class offsets for {metric} on {len(val):,} validation posts")
             P = model.predict_proba(model.featurizer.transform(val.texts), val.targets)
             truth = np.asarray(
                 [model.labels.index(row[0]) if row[0] in model.labels else -1 for row in val.labels]
             )
-            model.thresholds = [float(v) for v in tune_class_offsets(truth, P, metric)]
+        else:
+            progress(f"tuning class offsets for {metric} on 3-fold cross-validation predictions")
+            P = _cross_val_proba(model, X_train, y_train, config, train.weights)
+            truth = np.asarray([model.labels.index(label) for label in y_train])
+        model.thresholds = [float(v) for v in tune_class_offsets(truth, P, metric)]
         return
     if model.kind == "binary":
         counts = Counter(row[0] for row in train.labels)
@@ -187,10 +193,26 @@ def _tune(
     ]
 
 
-def _cross_val_proba(model: HeadModel, X: Any, Y: np.ndarray, config: TrainConfig) -> np.ndarray:
-    """Out-of-fold calibrated probabilities of a multi-label head on its own training data."""
+def _cross_val_proba(
+    model: HeadModel, X: Any, Y: np.ndarray, config: TrainConfig, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Out-of-fold calibrated probabilities of a head on its own training data (3 folds).
+
+    Each fold refits the whole head (column selection, classifier, calibration) on the
+    other two thirds, so the probabilities are those of a model that never saw the row.
+    """
+    rs = config.head.random_state
+    if model.kind != "multilabel":
+        P = np.zeros((Y.shape[0], len(model.labels)), dtype=np.float64)
+        for fit_rows, held_rows in StratifiedKFold(3, shuffle=True, random_state=rs).split(X, Y):
+            fold = clone(model.estimator)  # calibration (when on) is a step of this pipeline
+            params = {} if weights is None else {"clf__sample_weight": weights[fit_rows]}
+            fold.fit(X[fit_rows], Y[fit_rows], **params)
+            columns = [list(fold.classes_).index(label) for label in model.labels]
+            P[held_rows] = fold.predict_proba(X[held_rows])[:, columns]
+        return P
     P = np.zeros(Y.shape, dtype=np.float64)
-    folds = KFold(n_splits=3, shuffle=True, random_state=config.head.random_state)
+    folds = KFold(n_splits=3, shuffle=True, random_state=rs)
     for fit_rows, held_rows in folds.split(Y):
         fold = clone(model.estimator).fit(X[fit_rows], Y[fit_rows])
         if config.head.calibration != "none":

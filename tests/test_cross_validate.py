@@ -82,3 +82,17 @@ def test_a_bad_setting_is_refused_by_name(tmp_path: Path, setting: str, named: s
     assert proc.returncode != 0
     assert named in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("procedure", ["holdout", "all-rows"])
+def test_a_whole_training_procedure_is_scored_fold_by_fold(tmp_path: Path, procedure: str) -> None:
+    build = tmp_path / "build"
+    _write(build / "sentiment" / "train.jsonl", _rows(120, 0, False))
+    _write(build / "sentiment" / "val.jsonl", _rows(30, 500, False))
+    args = ["--build", str(build), "--shared", str(tmp_path / "no-shared"), "--folds", "3"]
+    result = _run(
+        "sentiment", *args, "--procedure", procedure, "--holdout", "21", "--set", "head.min_df=1"
+    )
+    assert result["procedure"] == procedure
+    assert result["rows_scored"] == 150
+    assert result["cv_score"] > 0.9

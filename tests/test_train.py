@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from sklearn.metrics import recall_score
 
-from brandfit.data import load_labelled
+from brandfit.config import HeadConfig, TrainConfig
+from brandfit.data import LabelledPosts, load_labelled
 from brandfit.errors import InvalidInputError
 from brandfit.evaluate import evaluate_head
 from brandfit.heads.model import HeadModel
-from brandfit.train import fit_head
+from brandfit.train import _cross_val_proba, fit_head
 from tests.conftest import TINY
 
 
@@ -83,3 +86,55 @@ def test_train_threshold_floor_and_lexicon_reach_the_fitted_head(data_dir: Path)
     assert model.featurizer.lexicon == "vader"
     tokens = model.featurizer.tokenize(["great day"])[0].tokens
     assert "[lex:pos+]" in model.featurizer.word_units(tokens)
+
+
+def _three_class_posts(seed: int, counts: dict[str, int]) -> LabelledPosts:
+    """Posts of 8 words: each word is the class's own with probability 0.12, else shared."""
+    rng = np.random.default_rng(seed)
+    shared = [f"common{i}" for i in range(40)]
+    texts, labels = [], []
+    for label, n in counts.items():
+        own = [f"{label}word{i}" for i in range(8)]
+        for _ in range(n):
+            words = [
+                rng.choice(own) if rng.random() < 0.12 else rng.choice(shared) for _ in range(8)
+            ]
+            texts.append(" ".join(words))
+            labels.append([label])
+    return LabelledPosts(texts=texts, labels=labels, multilabel=False)
+
+
+def test_train_multiclass_without_val_tunes_class_offsets_on_cross_validation() -> None:
+    train = _three_class_posts(0, {"alpha": 150, "beta": 150, "gamma": 15})
+    fresh = _three_class_posts(1, {"alpha": 300, "beta": 300, "gamma": 300})
+    head = HeadConfig(
+        min_df=1, class_weight=None, C=0.2, calibration_cv=3, class_offsets_metric="macro_recall"
+    )
+    model = fit_head("sentiment", train, TrainConfig(head=head))
+    assert model.thresholds is not None and len(model.thresholds) == 3
+    assert model.thresholds[model.labels.index("gamma")] > 0.5  # the rare class is lifted
+    P = model.predict_proba(model.featurizer.transform(fresh.texts))
+    truth = [row[0] for row in fresh.labels]
+    plain = recall_score(truth, [model.labels[j] for j in P.argmax(axis=1)], average="macro")
+    tuned = recall_score(truth, [row[0] for row in model.decide(P)], average="macro")
+    assert tuned > plain + 0.03
+
+
+def test_cross_val_proba_comes_from_models_that_never_saw_the_row() -> None:
+    # every post is unique and its label random: a model scoring rows it was fitted on
+    # would be near-perfect, out-of-fold predictions are at chance
+    rng = np.random.default_rng(0)
+    labels = [["neg"], ["neu"], ["pos"]] * 40
+    texts = [f"token{i} other{i}" for i in range(len(labels))]
+    order = rng.permutation(len(labels))
+    data = LabelledPosts(texts=texts, labels=[labels[i] for i in order], multilabel=False)
+    config = TrainConfig(head=HeadConfig(min_df=1, C=100.0, calibration_cv=3))
+    model = fit_head("sentiment", data, config)
+    X = model._inputs(model.featurizer.transform(texts), None)
+    y = np.asarray([row[0] for row in data.labels], dtype=object)
+    in_sample = (np.asarray(model.labels)[model.predict_proba(X).argmax(axis=1)] == y).mean()
+    P = _cross_val_proba(model, X, y, config)
+    out_of_fold = (np.asarray(model.labels)[P.argmax(axis=1)] == y).mean()
+    assert in_sample > 0.9
+    assert out_of_fold < 0.6
+    assert np.allclose(P.sum(axis=1), 1.0)

@@ -12,6 +12,15 @@ and classifier. The score is that of the plain argmax (temperature calibration k
 offsets, tuned on validation data in real training, are left out): macro-recall for
 ``sentiment``, TweetEval's pooled stance F1 for ``alignment``. Prints one JSON line.
 
+``--procedure`` scores a whole training procedure instead of one fit, by running the real
+:func:`brandfit.train.fit_head` in each outer fold (calibration and class offsets included)
+and scoring ``model.decide`` on the held-out fold:
+
+* ``holdout``: the outer training rows minus a stratified ``--holdout`` (default 2,000, the
+  size of TweetEval sentiment's val) are fitted; the holdout is the head's ``val`` file.
+* ``all-rows``: every outer training row is fitted with no ``val`` file (calibration and
+  class offsets come from 3-fold cross-validation on the training rows).
+
 This is how the settings in ``training/configs/{sentiment,alignment}.toml`` were chosen on
 2026-12-02 (their notes list the grid and the scores).
 """
@@ -29,7 +38,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 from sklearn.metrics import recall_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -37,10 +46,11 @@ sys.path.insert(0, str(HERE))
 from prepare_data import DEFAULT_SHARED, sxsw_rows  # noqa: E402
 
 from brandfit.config import TrainConfig  # noqa: E402
-from brandfit.data import load_labelled  # noqa: E402
+from brandfit.data import LabelledPosts, load_labelled  # noqa: E402
 from brandfit.evaluate import _stance_metrics as stance_metrics  # noqa: E402
 from brandfit.heads.build import build_featurizer, build_head_pipeline  # noqa: E402
 from brandfit.heads.targets import condition_on_targets  # noqa: E402
+from brandfit.train import fit_head  # noqa: E402
 
 
 def load_config(head: str, overrides: list[str]) -> TrainConfig:
@@ -76,6 +86,43 @@ def score(head: str, y: np.ndarray, pred: np.ndarray, targets: list[str] | None)
     return float(recall_score(y, pred, average="macro"))
 
 
+def subset(data: LabelledPosts, rows: np.ndarray) -> LabelledPosts:
+    """The rows ``rows`` of ``data``, as a training or validation set of their own."""
+    return LabelledPosts(
+        texts=[data.texts[i] for i in rows],
+        labels=[data.labels[i] for i in rows],
+        multilabel=data.multilabel,
+        targets=None if data.targets is None else [data.targets[i] for i in rows],
+        weights=None if data.weights is None else data.weights[rows],
+        source=data.source,
+    )
+
+
+def procedure_predictions(
+    head: str,
+    config: TrainConfig,
+    data: LabelledPosts,
+    fit: np.ndarray,
+    auxiliary: np.ndarray,
+    held: np.ndarray,
+    args: argparse.Namespace,
+    strata: np.ndarray,
+) -> list[str]:
+    """Decided labels on rows ``held`` of a head trained by ``args.procedure`` on ``fit``.
+
+    ``auxiliary`` rows are always training rows (never validation rows).
+    """
+    val = None
+    if args.procedure == "holdout":
+        splitter = StratifiedShuffleSplit(1, test_size=args.holdout, random_state=args.seed)
+        keep, val_rows = next(splitter.split(fit, strata[fit]))
+        val, fit = subset(data, fit[val_rows]), fit[keep]
+    model = fit_head(head, subset(data, np.concatenate([fit, auxiliary])), config, val=val)
+    held_data = subset(data, held)
+    X = model.featurizer.transform(held_data.texts)
+    return [row[0] for row in model.decide(model.predict_proba(X, held_data.targets))]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("head", choices=["sentiment", "alignment"])
@@ -84,6 +131,8 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--set", dest="overrides", action="append", default=[])
+    parser.add_argument("--procedure", choices=["argmax", "holdout", "all-rows"], default="argmax")
+    parser.add_argument("--holdout", type=int, default=2000)
     args = parser.parse_args()
     config = load_config(args.head, args.overrides)
     folder = args.build / args.head
@@ -109,7 +158,20 @@ def main() -> None:
     scored_rows, aux_rows = np.flatnonzero(scored), np.flatnonzero(~scored)
     pred = np.empty(len(texts), dtype=object)
     folds = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed)
+    data = LabelledPosts(
+        texts=texts,
+        labels=[[label] for label in y],
+        multilabel=False,
+        targets=targets,
+        weights=weights,
+        source="train+val",
+    )
     for fit, held in folds.split(scored_rows, strata[scored_rows]):
+        if args.procedure != "argmax":
+            pred[scored_rows[held]] = procedure_predictions(
+                args.head, config, data, scored_rows[fit], aux_rows, scored_rows[held], args, strata
+            )
+            continue
         rows = np.concatenate([scored_rows[fit], aux_rows])
         pipe = build_head_pipeline(
             config.head, multilabel=False, block_width=config.features.block_width
@@ -119,6 +181,7 @@ def main() -> None:
     result = {
         "head": args.head,
         "settings": args.overrides,
+        "procedure": args.procedure,
         "seed": args.seed,
         "folds": args.folds,
         "rows_scored": int(scored.sum()),
