@@ -33,6 +33,10 @@ SXSW_SENTIMENT = {
 }
 
 
+SXSW_MENTION = re.compile(r"(?<![\w@])@mention\b")
+SXSW_LINK = re.compile(r"\{link\}")
+
+
 def norm_key(text: str) -> str:
     """Text key used for overlap checks: stripped, lower-cased, whitespace collapsed."""
     return re.sub(r"\s+", " ", text.strip().lower())
@@ -89,13 +93,19 @@ def prepare_sentiment(shared: Path, out: Path, sxsw_weight: float = 0.0) -> None
     print(f"sentiment: train/val/test = {counts}")
 
 
+def sxsw_text(text: str) -> str:
+    """An SXSW tweet with the data set's own placeholders (``@mention``, ``{link}``) written
+    the way TweetEval and TweetTopic write them, so the normaliser treats all three alike."""
+    return SXSW_LINK.sub("{{URL}}", SXSW_MENTION.sub("@user", text))
+
+
 def sxsw_rows(shared: Path, weight: float) -> list[dict[str, Any]]:
     path = shared / "brand_product_emotions_sxsw" / "brand_product_emotions_70pct.csv"
     rows = []
     with path.open(encoding="latin-1", newline="") as handle:  # cp1252 with stray bytes
         for record in csv.DictReader(handle):
             label = SXSW_SENTIMENT.get(record["is_there_an_emotion_directed_at_a_brand_or_product"])
-            text = (record["tweet_text"] or "").strip()
+            text = sxsw_text((record["tweet_text"] or "").strip())
             if label and text:
                 rows.append({"text": text, "label": label, "weight": weight})
     return rows
