@@ -96,3 +96,14 @@ def test_a_whole_training_procedure_is_scored_fold_by_fold(tmp_path: Path, proce
     assert result["procedure"] == procedure
     assert result["rows_scored"] == 150
     assert result["cv_score"] > 0.9
+
+
+@pytest.mark.parametrize("holdout", ["0", "500"])
+def test_a_holdout_that_leaves_nothing_to_fit_is_refused(tmp_path: Path, holdout: str) -> None:
+    build = tmp_path / "build"
+    _write(build / "sentiment" / "train.jsonl", _rows(60, 0, False))
+    args = ["sentiment", "--build", str(build), "--procedure", "holdout", "--holdout", holdout]
+    proc = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert f"--holdout {holdout}" in proc.stderr
+    assert "Traceback" not in proc.stderr

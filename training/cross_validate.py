@@ -145,17 +145,25 @@ def main() -> None:
         [p.weights if p.weights is not None else np.ones(len(p)) for p in parts]
     )
     started = time.perf_counter()
-    X = build_featurizer(config.features).fit(texts).transform(texts).tocsr()
     strata = y.astype(str)
     targets: list[str] | None = None
     if args.head == "alignment":
         targets = [t for p in parts for t in (p.targets or [])]
-        names = sorted(set(targets))
-        X = condition_on_targets(X, [names.index(t) for t in targets], len(names)).tocsr()
         strata = np.asarray([f"{t}|{lab}" for t, lab in zip(targets, y, strict=True)])
+    if args.procedure == "argmax":  # one featurisation for all folds (fit_head does its own)
+        X = build_featurizer(config.features).fit(texts).transform(texts).tocsr()
+        if targets is not None:
+            names = sorted(set(targets))
+            X = condition_on_targets(X, [names.index(t) for t in targets], len(names)).tocsr()
     aux = auxiliary_texts(args.head, args.shared)
     scored = np.asarray([t not in aux for t in texts])
     scored_rows, aux_rows = np.flatnonzero(scored), np.flatnonzero(~scored)
+    fit_rows = len(scored_rows) * (args.folds - 1) // args.folds
+    if args.procedure == "holdout" and not 0 < args.holdout < fit_rows:
+        raise SystemExit(
+            f"--holdout {args.holdout}: must be between 1 and {fit_rows - 1} "
+            f"(the {fit_rows:,} rows each outer fold trains on)"
+        )
     pred = np.empty(len(texts), dtype=object)
     folds = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed)
     data = LabelledPosts(
