@@ -172,7 +172,84 @@ def topic_split(post_id: str) -> str:
     return "test" if h in (0, 1) else "val" if h in (2, 3) else "train"
 
 
-def prepare_niche(shared: Path, out: Path, niche_extra_weight: float = 0.0, niche_extra_cap: int = 0) -> None:
+SINGLE_TOPIC_TRAIN_FILES = (
+    "split_temporal/train_2020.single.json",
+    "split_temporal/train_2021.single.json",
+    "split_random/train_random.single.json",
+)
+
+
+def single_topic_rows(shared: Path) -> list[dict[str, Any]]:
+    """TweetTopic single-label *train* tweets, deduplicated by normalised text: ``{id, text, coarse}``.
+
+    Only the train files are read; their validation and test files are never touched.
+    """
+    folder = shared / "tweet_topic_single"
+    names = {index: name for name, index in json.loads((folder / "label.single.json").read_text(encoding="utf-8")).items()}
+    rows: dict[str, dict[str, Any]] = {}
+    for relative in SINGLE_TOPIC_TRAIN_FILES:
+        for line in (folder / relative).read_text(encoding="utf-8").split("\n"):
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            key = norm_key(record["text"])
+            rows.setdefault(key, {"id": str(record["id"]), "text": record["text"], "coarse": names[int(record["label"])]})
+    return list(rows.values())
+
+
+def coarse_to_fine(
+    single: list[dict[str, Any]], multi: list[dict[str, Any]], min_overlap: int = 15, implied: float = 0.9
+) -> dict[str, tuple[list[str], list[str]]]:
+    """What each coarse single-label topic says about the 19 fine topics: ``{coarse: (implied, excluded)}``.
+
+    Learned from tweets that carry both labellings (``multi`` must be training rows only).
+    A fine topic is implied when at least ``implied`` of the coarse topic's overlap tweets carry it;
+    it is excluded when none do and the coarse topic has at least ``min_overlap`` overlap tweets;
+    every other fine topic stays unjudged for that coarse topic.
+    """
+    fine_by_key = {norm_key(r["text"]): r["labels"] for r in multi}
+    fine_names = sorted({label for r in multi for label in r["labels"]})
+    seen: dict[str, list[list[str]]] = {}
+    for row in single:
+        fine = fine_by_key.get(norm_key(row["text"]))
+        if fine is not None:
+            seen.setdefault(row["coarse"], []).append(fine)
+    mapping: dict[str, tuple[list[str], list[str]]] = {}
+    for coarse, overlaps in sorted(seen.items()):
+        counts = Counter(label for labels in overlaps for label in labels)
+        positives = [f for f in fine_names if counts[f] >= implied * len(overlaps)]
+        negatives = [f for f in fine_names if counts[f] == 0] if len(overlaps) >= min_overlap else []
+        mapping[coarse] = (positives, negatives)
+    return mapping
+
+
+def single_topic_extra(shared: Path, multi: dict[str, list[dict[str, Any]]], weight: float) -> list[dict[str, Any]]:
+    """Single-label tweets not in the multi-label sample, as partially labelled niche rows."""
+    single = single_topic_rows(shared)
+    mapping = coarse_to_fine(single, multi["train"])
+    for coarse, (positives, negatives) in mapping.items():
+        print(f"  tweet_topic_single {coarse}: implies {positives or '-'}; excludes {len(negatives)} topics")
+    in_sample = {norm_key(r["text"]) for split in multi.values() for r in split}
+    extra = []
+    for row in single:
+        positives, negatives = mapping.get(row["coarse"], ([], []))
+        if norm_key(row["text"]) in in_sample or not (positives or negatives):
+            continue
+        extra.append(
+            {
+                "id": f"tweet_topic_single:{row['id']}",
+                "text": row["text"],
+                "labels": positives,
+                "known_labels": positives + negatives,
+                "weight": weight,
+            }
+        )
+    return extra
+
+
+def prepare_niche(
+    shared: Path, out: Path, niche_extra_weight: float = 0.0, niche_extra_cap: int = 0, niche_single_weight: float = 0.0
+) -> None:
     extra_weight, extra_cap = niche_extra_weight, niche_extra_cap
     rows: dict[str, list[dict[str, Any]]] = {"train": [], "val": [], "test": []}
     for line in (shared / "tweet_topic_multi_sample" / "tweet_topic_multi_sample.jsonl").read_text(encoding="utf-8").split("\n"):
@@ -202,10 +279,11 @@ def prepare_niche(shared: Path, out: Path, niche_extra_weight: float = 0.0, nich
                     continue
                 taken[key] += 1
                 extra.append({"id": f"{name}:{record['id']}", "text": record["text"], "labels": record["labels"], "weight": extra_weight})
-    train = drop_overlap(rows["train"] + extra, banned, "niche train")
+    single = single_topic_extra(shared, rows, niche_single_weight) if niche_single_weight > 0 else []
+    train = drop_overlap(rows["train"] + extra + single, banned, "niche train")
     train = [r for r in train if r["id"] not in held_ids]
     counts = (write_jsonl(out / "niche/train.jsonl", train), write_jsonl(out / "niche/val.jsonl", rows["val"]), write_jsonl(out / "niche/test.jsonl", rows["test"]))
-    print(f"niche: train/val/test = {counts} (extra weakly-labelled rows: {len(extra)})")
+    print(f"niche: train/val/test = {counts} (extra weakly-labelled rows: {len(extra)}; single-label tweets: {len(single)})")
 
 
 def prepare_settings(head: str) -> dict[str, Any]:
