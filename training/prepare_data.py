@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from brandfit.data import read_jsonl_records
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_SHARED = HERE.parent.parent / "shared" / "data"
 
@@ -188,10 +190,7 @@ def single_topic_rows(shared: Path) -> list[dict[str, Any]]:
     names = {index: name for name, index in json.loads((folder / "label.single.json").read_text(encoding="utf-8")).items()}
     rows: dict[str, dict[str, Any]] = {}
     for relative in SINGLE_TOPIC_TRAIN_FILES:
-        for line in (folder / relative).read_text(encoding="utf-8").split("\n"):
-            if not line.strip():
-                continue
-            record = json.loads(line)
+        for record in read_jsonl_records(folder / relative):
             key = norm_key(record["text"])
             rows.setdefault(key, {"id": str(record["id"]), "text": record["text"], "coarse": names[int(record["label"])]})
     return list(rows.values())
@@ -252,10 +251,7 @@ def prepare_niche(
 ) -> None:
     extra_weight, extra_cap = niche_extra_weight, niche_extra_cap
     rows: dict[str, list[dict[str, Any]]] = {"train": [], "val": [], "test": []}
-    for line in (shared / "tweet_topic_multi_sample" / "tweet_topic_multi_sample.jsonl").read_text(encoding="utf-8").split("\n"):
-        if not line.strip():
-            continue
-        record = json.loads(line)
+    for record in read_jsonl_records(shared / "tweet_topic_multi_sample" / "tweet_topic_multi_sample.jsonl"):
         rows[topic_split(record["id"])].append({"id": record["id"], "text": record["text"], "labels": record["labels"], "weight": 1.0})
     held_ids = {r["id"] for r in rows["test"] + rows["val"]}
     banned = {norm_key(r["text"]) for r in rows["test"] + rows["val"]}
@@ -268,10 +264,7 @@ def prepare_niche(
         ):
             path = shared / "niche_extra" / name / f"{name}.jsonl"
             taken = Counter()
-            for line in path.read_text(encoding="utf-8").split("\n"):
-                if not line.strip():
-                    continue
-                record = json.loads(line)
+            for record in read_jsonl_records(path):
                 if not record["labels"] or not keep(record):  # [] = unknown, never a negative
                     continue
                 key = record["labels"][0]
