@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The models shipped in this repository (``models/`` next to the package).
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+#: The sentence encoder's folder inside a models directory (not a head; the registry skips it).
+ENCODER_DIRNAME = "encoder"
 
 
 class Settings(BaseSettings):

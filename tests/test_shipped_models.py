@@ -42,8 +42,13 @@ def test_shipped_models_record_data_licences_and_test_metrics(shipped) -> None:
 
 
 def test_shipped_models_stay_small() -> None:
-    size = sum(p.stat().st_size for p in MODELS.rglob("*") if p.is_file())
-    assert size < 30e6, f"models/ is {size / 1e6:.1f} MB; the budget is 30 MB"
+    # The sentence encoder (models/encoder/, ~23.5 MB) has its own budget in
+    # tests/features/test_encoder.py; this one is for the heads.
+    encoder = MODELS / "encoder"
+    size = sum(
+        p.stat().st_size for p in MODELS.rglob("*") if p.is_file() and not p.is_relative_to(encoder)
+    )
+    assert size < 30e6, f"the heads in models/ are {size / 1e6:.1f} MB; the budget is 30 MB"
 
 
 def test_shipped_models_predict_the_obvious(shipped) -> None:

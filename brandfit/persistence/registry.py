@@ -19,6 +19,7 @@ from brandfit.heads.compiled import CompiledHeads
 from brandfit.heads.model import HeadModel
 from brandfit.persistence.artifact import load_head
 from brandfit.persistence.manifest import MANIFEST_NAME
+from brandfit.settings import ENCODER_DIRNAME
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ def head_folders(models_dir: Path) -> list[Path]:
     folders = []
     for child in sorted(models_dir.iterdir()):
         if child.name.startswith(".") or not (child / MANIFEST_NAME).is_file():
+            continue
+        if child.name == ENCODER_DIRNAME:  # the shared sentence encoder, not a head
             continue
         if not child.resolve().is_relative_to(root):
             raise ModelLoadError(

@@ -1,0 +1,218 @@
+"""The shipped sentence encoder: all-MiniLM-L6-v2 as int8 ONNX, run with onnxruntime + tokenizers.
+
+``models/encoder/`` is built once by ``training/export_encoder.py``. At run time only
+``onnxruntime`` and ``tokenizers`` are needed (no torch): posts are tokenised once,
+sorted by token length so each batch carries little padding, run through the ONNX
+graph (output ``last_hidden_state``), mean-pooled over the attention mask and
+L2-normalised here in NumPy. Rows come back in input order.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+from brandfit.errors import CorruptModelError, IncompatibleModelError, InvalidInputError
+from brandfit.persistence.manifest import MANIFEST_NAME, sha256_file
+from brandfit.settings import ENCODER_DIRNAME, get_settings
+
+#: ``kind`` written in the encoder's manifest (head manifests have none).
+ENCODER_KIND = "sentence-encoder"
+#: Encoder manifest layout this loader reads.
+ENCODER_FORMAT_VERSION = 1
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+#: Inputs and output of the exported graph.
+INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
+OUTPUT_NAME = "last_hidden_state"
+
+
+def _read_encoder_manifest(folder: Path) -> dict[str, Any]:
+    """The encoder's manifest, after checking its kind, format and required keys."""
+    path = folder / MANIFEST_NAME
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CorruptModelError(f"{folder}: no {MANIFEST_NAME}; not an encoder folder") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CorruptModelError(f"{path}: manifest is not valid JSON ({exc})") from exc
+    if not isinstance(manifest, dict) or manifest.get("kind") != ENCODER_KIND:
+        raise CorruptModelError(
+            f"{path}: not a sentence-encoder manifest (kind != {ENCODER_KIND!r})"
+        )
+    if manifest.get("format_version") != ENCODER_FORMAT_VERSION:
+        raise IncompatibleModelError(
+            f"{path}: encoder format {manifest.get('format_version')!r} is not supported "
+            f"(this brandfit reads format {ENCODER_FORMAT_VERSION})"
+        )
+    for key in ("files", "embedding_dim", "max_length", "pooling", "normalized"):
+        if key not in manifest:
+            raise CorruptModelError(f"{path}: manifest lacks {key!r}")
+    if manifest["pooling"] != "mean" or manifest["normalized"] is not True:
+        raise IncompatibleModelError(
+            f"{path}: only mean pooling with normalised output is supported, manifest says "
+            f"pooling={manifest['pooling']!r}, normalized={manifest['normalized']!r}"
+        )
+    files = manifest["files"]
+    if not isinstance(files, dict) or not {MODEL_FILE, TOKENIZER_FILE} <= set(files):
+        raise CorruptModelError(f"{path}: manifest must list {MODEL_FILE} and {TOKENIZER_FILE}")
+    return manifest
+
+
+def verify_encoder_files(folder: Path, manifest: dict[str, Any]) -> dict[str, str]:
+    """Check every file listed in the manifest: inside ``folder``, present, sha256 equal.
+
+    Returns the verified sha256 of each file; raises :class:`CorruptModelError` otherwise.
+    """
+    root = folder.resolve()
+    digests: dict[str, str] = {}
+    for name, info in manifest["files"].items():
+        path = (folder / name).resolve()
+        if not name or not path.is_relative_to(root) or path == root:
+            raise CorruptModelError(f"{folder}: file {name!r} points outside the encoder folder")
+        if not path.is_file():
+            raise CorruptModelError(f"{folder}: {name} is missing; restore the encoder folder")
+        expected = info.get("sha256") if isinstance(info, dict) else None
+        actual = sha256_file(path)
+        if actual != expected:
+            raise CorruptModelError(
+                f"{path}: sha256 {actual[:12]}… does not match the manifest "
+                f"({str(expected)[:12]}…); the file is corrupt or was replaced; restore it"
+            )
+        digests[name] = actual
+    return digests
+
+
+class SentenceEncoder:
+    """Mean-pooled, L2-normalised sentence embeddings from a verified ONNX encoder folder."""
+
+    def __init__(
+        self,
+        session: ort.InferenceSession,
+        tokenizer: Tokenizer,
+        *,
+        dim: int,
+        version: str,
+        manifest: dict[str, Any],
+    ) -> None:
+        self._session = session
+        self._tokenizer = tokenizer
+        self.dim = dim
+        self.version = version
+        self.manifest = manifest
+        self._input_names = {i.name for i in session.get_inputs()}
+
+    @classmethod
+    def load(cls, path: str | Path, *, threads: int | None = None) -> SentenceEncoder:
+        """Verify ``path`` against its manifest, then open the ONNX session and tokenizer.
+
+        ``threads`` sets onnxruntime's intra-op threads (``None`` = onnxruntime's default).
+        """
+        folder = Path(path)
+        if not folder.is_dir():
+            raise CorruptModelError(f"{folder}: encoder folder not found")
+        if threads is not None and threads < 1:
+            raise InvalidInputError(f"threads must be at least 1, got {threads}")
+        manifest = _read_encoder_manifest(folder)
+        digests = verify_encoder_files(folder, manifest)
+        max_length = int(manifest["max_length"])
+        try:
+            tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        except Exception as exc:  # tokenizers raises a bare Exception on a bad file
+            raise CorruptModelError(f"{folder / TOKENIZER_FILE}: cannot load ({exc})") from exc
+        tokenizer.no_padding()  # batches are padded here, after sorting by length
+        tokenizer.enable_truncation(max_length)
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads is not None:
+            options.intra_op_num_threads = threads
+        try:
+            session = ort.InferenceSession(
+                str(folder / MODEL_FILE), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph classes
+            raise CorruptModelError(f"{folder / MODEL_FILE}: cannot load ({exc})") from exc
+        names = {i.name for i in session.get_inputs()}
+        outputs = [o.name for o in session.get_outputs()]
+        if not {"input_ids", "attention_mask"} <= names or OUTPUT_NAME not in outputs:
+            raise CorruptModelError(
+                f"{folder / MODEL_FILE}: expected inputs input_ids/attention_mask and output "
+                f"{OUTPUT_NAME}, found {sorted(names)} -> {outputs}"
+            )
+        version = manifest.get("version") or f"encoder-{digests[MODEL_FILE][:12]}"
+        return cls(
+            session,
+            tokenizer,
+            dim=int(manifest["embedding_dim"]),
+            version=str(version),
+            manifest=manifest,
+        )
+
+    def _run(self, ids: list[list[int]]) -> np.ndarray:
+        """Pooled, normalised vectors of one batch of token id lists (any order)."""
+        width = max(len(row) for row in ids)
+        input_ids = np.zeros((len(ids), width), dtype=np.int64)
+        mask = np.zeros((len(ids), width), dtype=np.int64)
+        for i, row in enumerate(ids):
+            input_ids[i, : len(row)] = row
+            mask[i, : len(row)] = 1
+        feeds = {"input_ids": input_ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feeds["token_type_ids"] = np.zeros_like(input_ids)
+        (hidden,) = self._session.run([OUTPUT_NAME], feeds)
+        weights = mask.astype(np.float32)
+        summed = np.einsum("bld,bl->bd", hidden, weights)
+        pooled = summed / np.maximum(weights.sum(axis=1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Float32 array ``(len(texts), dim)`` of unit-norm rows, in the order of ``texts``.
+
+        Empty or whitespace-only texts still get a valid vector (that of ``[CLS] [SEP]``).
+        """
+        if isinstance(texts, str):
+            raise InvalidInputError("encode() takes a sequence of texts, not a single string")
+        if batch_size < 1:
+            raise InvalidInputError(f"batch_size must be at least 1, got {batch_size}")
+        texts = list(texts)
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise InvalidInputError(f"text {i} is {type(text).__name__}, not str")
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(texts, add_special_tokens=True)
+        ids = [e.ids for e in encodings]
+        order = np.argsort([len(row) for row in ids], kind="stable")
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            out[rows] = self._run([ids[i] for i in rows])
+        return out
+
+
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str, threads: int | None) -> SentenceEncoder:
+    return SentenceEncoder.load(path, threads=threads)
+
+
+def shipped_encoder_dir() -> Path:
+    """``<models_dir>/encoder``: the encoder folder beside the heads (``BRANDFIT_MODELS_DIR``)."""
+    return get_settings().models_dir / ENCODER_DIRNAME
+
+
+def load_shipped_encoder(threads: int | None = None) -> SentenceEncoder:
+    """The encoder of :func:`shipped_encoder_dir`, loaded and verified once per process."""
+    with _LOCK:
+        return _load_cached(str(shipped_encoder_dir().resolve()), threads)
