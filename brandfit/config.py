@@ -25,6 +25,27 @@ class FeatureConfig(BaseModel):
     block_width: int = Field(default=2**20, ge=2**8, le=2**24)
     #: "vader": rated words are preceded by a polarity pseudo-word (word units, bigrams)
     lexicon: Literal["vader"] | None = None
+    #: Feature blocks the head learns from: hashed word/character n-grams ("lexical"), the
+    #: shipped sentence encoder's embedding of the post ("encoder"), or both.
+    blocks: tuple[Literal["lexical", "encoder"], ...] = ("lexical",)
+
+    @model_validator(mode="after")
+    def _some_blocks(self) -> FeatureConfig:
+        if not self.blocks or len(set(self.blocks)) != len(self.blocks):
+            raise ValueError(
+                f"blocks must name 'lexical' and/or 'encoder' once each, got {self.blocks}"
+            )
+        return self
+
+    @property
+    def uses_encoder(self) -> bool:
+        """True when the head learns from sentence-encoder embeddings."""
+        return "encoder" in self.blocks
+
+    @property
+    def uses_lexical(self) -> bool:
+        """True when the head learns from hashed n-grams."""
+        return "lexical" in self.blocks
 
 
 class HeadConfig(BaseModel):
@@ -51,6 +72,8 @@ class HeadConfig(BaseModel):
     #: multi-class heads: tune log-probability offsets on validation data for this metric
     class_offsets_metric: Literal["none", "macro_f1", "macro_recall"] = "none"
     low_coverage_min_known: int = Field(default=2, ge=0)
+    #: Scale of the encoder block (unit-norm embedding) beside the L2-normalised TF-IDF blocks.
+    encoder_weight: float = Field(default=1.0, gt=0)
     random_state: int = 0
 
     @model_validator(mode="after")

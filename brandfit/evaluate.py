@@ -128,8 +128,7 @@ def evaluate_head(
     model: HeadModel, data: LabelledPosts, model_version: str | None = None
 ) -> dict[str, Any]:
     """Score ``model`` on labelled ``data``: n, accuracy, macro/micro F1, per-label figures."""
-    X = model.featurizer.transform(data.texts)
-    decided = model.decide(model.predict_proba(X, data.targets))
+    decided = model.decide(model.predict_texts(data.texts, data.targets))
     if model.kind == "multilabel":
         metrics = _multilabel_metrics(model, data, decided)
     else:

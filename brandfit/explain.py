@@ -53,7 +53,7 @@ def top_terms(
     featurizer = model.featurizer
     posts = featurizer.tokenize(list(texts))
     X = featurizer.transform_tokenized(posts)
-    inputs = model._inputs(X, targets)
+    inputs = model._inputs(X, targets, model.embed(texts))
     steps = model.estimator.named_steps
     weighted = sp.csr_matrix(steps["select"].transform(inputs))
     coef = label_coefficients(model, label)

@@ -110,6 +110,11 @@ class Predictor:
             return result
         first = self.models.heads[names[0]] if names else None
         posts = first.featurizer.tokenize(list(texts)) if first else []
+        # every post is encoded once, whichever heads use the embeddings
+        encoding = next(
+            (self.models.heads[h] for h in names if self.models.heads[h].uses_encoder), None
+        )
+        embeddings = encoding.embed(texts) if encoding is not None else None
         flags = [list(p.weak_signal_flags) for p in posts]
         silent = [bool(set(f) & NO_DECISION_FLAGS) for f in flags]
         matrices: dict[tuple[Any, ...], sp.csr_matrix] = {}
@@ -135,10 +140,10 @@ class Predictor:
                     matrices[key] = model.featurizer.transform_tokenized(posts)
                 X = matrices[key]
                 if model.targets is not None:
-                    result.alignment = self._alignment(model, X, value_names)
+                    result.alignment = self._alignment(model, X, embeddings, value_names)
                     continue
-                P = model.predict_proba(X)
-                known = model.known_counts(X)
+                P = model.predict_proba(X, embeddings=embeddings)
+                known = model.known_counts(X) if model.uses_lexical else np.full(n, n)
             decided = model.decide(P)
             if model.kind == "multilabel":  # no text, no topics or flags: never a bare guess
                 decided = [[] if silent[i] else labels for i, labels in enumerate(decided)]
@@ -181,12 +186,15 @@ class Predictor:
         return out
 
     @staticmethod
-    def _alignment(model: HeadModel, X: sp.csr_matrix, values: list[str]) -> dict[str, HeadScores]:
+    def _alignment(
+        model: HeadModel, X: sp.csr_matrix, embeddings: np.ndarray | None, values: list[str]
+    ) -> dict[str, HeadScores]:
         n = X.shape[0]
         if not values:
             return {}
         rows = np.repeat(np.arange(n), len(values))
-        P = model.predict_proba(X[rows], values * n).reshape(n, len(values), -1)
+        dense = embeddings[rows] if embeddings is not None and model.uses_encoder else None
+        P = model.predict_proba(X[rows], values * n, dense).reshape(n, len(values), -1)
         return Predictor._per_value(model, values, P)
 
     @staticmethod

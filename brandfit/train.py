@@ -13,6 +13,8 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from brandfit.config import TrainConfig
 from brandfit.data import LabelledPosts, indicator_matrix
 from brandfit.errors import InvalidInputError
+from brandfit.features.encoder import SentenceEncoder
+from brandfit.features.encoder_cache import ENCODER_DIR_NAME, MemoEncoder, load_encoder
 from brandfit.heads.build import build_featurizer, build_head_pipeline, calibration_method
 from brandfit.heads.calibrate import calibrate_estimator, calibrate_multilabel
 from brandfit.heads.compact import compact_weights
@@ -23,6 +25,7 @@ from brandfit.heads.thresholds import (
     tune_label_thresholds,
 )
 from brandfit.labels import canonical_target
+from brandfit.settings import DEFAULT_MODELS_DIR
 
 Progress = Callable[[str], None]
 
@@ -61,13 +64,27 @@ def fit_head(
     config: TrainConfig | None = None,
     val: LabelledPosts | None = None,
     progress: Progress = _noop,
+    encoder: SentenceEncoder | None = None,
 ) -> HeadModel:
-    """Fit head ``name`` on ``train``; tune thresholds on ``val`` (or on CV predictions)."""
+    """Fit head ``name`` on ``train``; tune thresholds on ``val`` (or on CV predictions).
+
+    A config whose feature blocks include ``encoder`` embeds every post with ``encoder``
+    (default: the shipped one under ``models/encoder``).
+    """
     config = config or TrainConfig()
     kind = _kind(train)
+    targets = _targets(train)
+    if config.features.uses_encoder and encoder is None:
+        encoder = load_encoder(DEFAULT_MODELS_DIR / ENCODER_DIR_NAME)
+    memo = MemoEncoder(encoder) if config.features.uses_encoder and encoder is not None else None
     featurizer = build_featurizer(config.features).fit(train.texts)
+    dense_columns = memo.dim * (1 + len(targets or [])) if memo is not None else 0
     estimator = build_head_pipeline(
-        config.head, multilabel=kind == "multilabel", block_width=config.features.block_width
+        config.head,
+        multilabel=kind == "multilabel",
+        block_width=config.features.block_width,
+        dense_columns=dense_columns,
+        lexical=config.features.uses_lexical,
     )
     model = HeadModel(
         name=name,
@@ -75,12 +92,17 @@ def fit_head(
         labels=[],
         featurizer=featurizer,
         estimator=estimator,
-        targets=_targets(train),
+        targets=targets,
         low_coverage_min_known=config.head.low_coverage_min_known,
         config=config.model_dump(mode="json"),
+        encoder_version=memo.version if memo is not None else None,
+        encoder=memo,
     )
-    progress(f"tokenising {len(train):,} training posts")
-    X = model._inputs(featurizer.transform(train.texts), train.targets)
+    progress(
+        f"tokenising {len(train):,} training posts"
+        + (" and embedding them with the sentence encoder" if memo is not None else "")
+    )
+    X = model.features(train.texts, train.targets)
     fit_params = {} if train.weights is None else {"clf__sample_weight": train.weights}
     if kind == "multilabel":
         model.labels = train.label_set
@@ -101,6 +123,7 @@ def fit_head(
         _calibrate(model, config, X, y, X_val, y_val, train.weights)
     compact_weights(model.estimator.named_steps["clf"])
     _tune(model, train, val, X, y, config, progress)
+    model.encoder = encoder  # the memo is for this run only
     return model
 
 
@@ -110,7 +133,7 @@ def _validation_inputs(
     """Validation rows as the classifier sees them (selected TF-IDF columns) and their targets."""
     if val is None:
         return None, None
-    inputs = model._inputs(model.featurizer.transform(val.texts), val.targets)
+    inputs = model.features(val.texts, val.targets)
     X_val = model.estimator.named_steps["select"].transform(inputs)
     if model.kind == "multilabel":
         return X_val, indicator_matrix(val, model.labels)
@@ -154,7 +177,7 @@ def _tune(
             return
         if val is not None:
             progress(f"tuning class offsets for {metric} on {len(val):,} validation posts")
-            P = model.predict_proba(model.featurizer.transform(val.texts), val.targets)
+            P = model.predict_texts(val.texts, val.targets)
             truth = np.asarray(
                 [model.labels.index(row[0]) if row[0] in model.labels else -1 for row in val.labels]
             )
@@ -169,7 +192,7 @@ def _tune(
         model.positive_label = min(model.labels, key=lambda c: (counts[c], c))
     if val is not None:
         progress(f"tuning thresholds on {len(val):,} validation posts")
-        P = model.predict_proba(model.featurizer.transform(val.texts), val.targets)
+        P = model.predict_texts(val.texts, val.targets)
         if model.kind == "multilabel":
             Y = indicator_matrix(val, model.labels)
         else:

@@ -74,13 +74,19 @@ def calibration_method(config: HeadConfig, kind: str) -> str:
 
 
 def build_head_pipeline(
-    config: HeadConfig, multilabel: bool, block_width: int | None = None
+    config: HeadConfig,
+    multilabel: bool,
+    block_width: int | None = None,
+    dense_columns: int = 0,
+    lexical: bool = True,
 ) -> Pipeline:
-    """Column selection + TF-IDF -> linear classifier (one-vs-rest when multi-label).
+    """Column selection + TF-IDF (+ the encoder block) -> linear classifier.
 
-    Calibration is added after fitting (see :mod:`brandfit.heads.calibrate`).
-
-    ``block_width`` (the featurizer's block size) turns on per-block L2 normalisation.
+    The classifier is one-vs-rest when multi-label. Calibration is added after fitting
+    (see :mod:`brandfit.heads.calibrate`). ``block_width`` (the featurizer's block size)
+    turns on per-block L2 normalisation; ``dense_columns`` is the width of the encoder
+    block at the end of each input row (0: none), scaled by ``config.encoder_weight``;
+    ``lexical=False`` keeps no hashed column.
     """
     classifier = build_classifier(config)
     if multilabel:
@@ -90,5 +96,8 @@ def build_head_pipeline(
         max_features=config.max_features,
         sublinear_tf=config.sublinear_tf,
         block_width=block_width if config.block_norm else None,
+        dense_columns=dense_columns,
+        dense_weight=config.encoder_weight,
+        lexical=lexical,
     )
     return Pipeline([("select", select), ("clf", classifier)])

@@ -279,7 +279,7 @@ class CompiledHeads:
         for name, model in heads.items():
             select = model.estimator.named_steps.get("select")
             linear = _linear_part(model.estimator.named_steps.get("clf"))
-            if not isinstance(select, TfidfColumns) or linear is None:
+            if not isinstance(select, TfidfColumns) or linear is None or model.uses_encoder:
                 continue
             if select.column_blocks_.max(initial=0) >= 2**16:
                 continue

@@ -11,8 +11,9 @@ import scipy.sparse as sp
 from sklearn import config_context
 from sklearn.pipeline import Pipeline
 
-from brandfit.errors import UnknownLabelError
+from brandfit.errors import ModelLoadError, UnknownLabelError
 from brandfit.features import SocialFeatureHasher
+from brandfit.features.encoder_input import encoder_texts
 from brandfit.heads.fast import fast_predict_proba
 from brandfit.heads.targets import condition_on_targets
 from brandfit.labels import canonical_target
@@ -41,6 +42,53 @@ class HeadModel:
     targets: list[str] | None = None
     low_coverage_min_known: int = 2
     config: dict[str, Any] = field(default_factory=dict)
+    #: version of the sentence encoder whose embeddings the head learned from (None: lexical only)
+    encoder_version: str | None = None
+    #: the loaded encoder (attached at load time; never pickled)
+    encoder: Any = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["encoder"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("encoder_version", None)
+        state.setdefault("encoder", None)
+        self.__dict__.update(state)
+
+    @property
+    def uses_encoder(self) -> bool:
+        """True when the head needs sentence-encoder embeddings of each post."""
+        return self.encoder_version is not None
+
+    @property
+    def uses_lexical(self) -> bool:
+        """True when the head learned weights for hashed n-grams (evidence, coverage)."""
+        return bool(getattr(self.estimator.named_steps["select"], "lexical", True))
+
+    def embed(self, texts: Sequence[str | None]) -> np.ndarray | None:
+        """Encoder embeddings of ``texts`` (None for a lexical-only head)."""
+        if not self.uses_encoder:
+            return None
+        if self.encoder is None:
+            raise ModelLoadError(
+                f"head {self.name!r} needs the sentence encoder {self.encoder_version}, "
+                "which is not loaded"
+            )
+        return self.encoder.encode(encoder_texts(texts))
+
+    def features(
+        self, texts: Sequence[str | None], targets: Sequence[str] | None = None
+    ) -> sp.csr_matrix:
+        """The classifier's input for raw ``texts``: hashed n-grams (+ embeddings), conditioned."""
+        return self._inputs(self.featurizer.transform(list(texts)), targets, self.embed(texts))
+
+    def predict_texts(
+        self, texts: Sequence[str | None], targets: Sequence[str] | None = None
+    ) -> np.ndarray:
+        """Calibrated probabilities for raw ``texts`` (featurised and encoded here)."""
+        return self._predict_inputs(self.features(texts, targets))
 
     # -- targets -----------------------------------------------------------------
     def featurizer_setting(self) -> tuple[tuple[str, str], ...]:
@@ -64,17 +112,40 @@ class HeadModel:
             ids.append(index[name])
         return np.asarray(ids, dtype=np.int64)
 
-    def _inputs(self, X: sp.csr_matrix, targets: Sequence[str] | None) -> sp.csr_matrix:
-        if self.targets is None:
-            return X
-        if targets is None:
-            raise UnknownLabelError(f"head {self.name!r} needs a target for every post")
-        return condition_on_targets(X, self.target_ids(targets), len(self.targets))
+    def _inputs(
+        self,
+        X: sp.csr_matrix,
+        targets: Sequence[str] | None,
+        embeddings: np.ndarray | None = None,
+    ) -> sp.csr_matrix:
+        """``[hashed | embeddings]``, each conditioned on the row's target for target heads."""
+        blocks = [sp.csr_matrix(X)]
+        if self.uses_encoder:
+            if embeddings is None:
+                raise ValueError(f"head {self.name!r} needs the posts' encoder embeddings")
+            blocks.append(sp.csr_matrix(np.asarray(embeddings, dtype=np.float32)))
+        if self.targets is not None:
+            if targets is None:
+                raise UnknownLabelError(f"head {self.name!r} needs a target for every post")
+            ids = self.target_ids(targets)
+            blocks = [condition_on_targets(b, ids, len(self.targets)) for b in blocks]
+        return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
 
     # -- scoring -----------------------------------------------------------------
-    def predict_proba(self, X: sp.csr_matrix, targets: Sequence[str] | None = None) -> np.ndarray:
-        """Calibrated probabilities, shape (n_posts, n_labels), columns in ``labels`` order."""
-        inputs = self._inputs(X, targets)
+    def predict_proba(
+        self,
+        X: sp.csr_matrix,
+        targets: Sequence[str] | None = None,
+        embeddings: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Calibrated probabilities, shape (n_posts, n_labels), columns in ``labels`` order.
+
+        ``X`` is the featurizer's hashed matrix; ``embeddings`` the posts' encoder vectors
+        (needed when the head uses the encoder block).
+        """
+        return self._predict_inputs(self._inputs(X, targets, embeddings))
+
+    def _predict_inputs(self, inputs: sp.csr_matrix) -> np.ndarray:
         fast = fast_predict_proba(self.estimator, inputs)
         if fast is not None:
             return fast

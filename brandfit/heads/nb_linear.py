@@ -24,6 +24,8 @@ class NBLinearClassifier(ClassifierMixin, BaseEstimator):
     """Scale each feature by its naive-Bayes log-count ratio, then fit a linear model.
 
     For more than two classes one scaled model is fitted per class (one-vs-rest).
+    Columns with any negative value (a sentence embedding) are not counts: they keep a
+    ratio of 1.
     ``coef_`` holds the effective weights (ratio times linear weight), so evidence can
     be read off it like any linear model. Probabilities come from a calibration wrapper.
     """
@@ -44,17 +46,21 @@ class NBLinearClassifier(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
 
+    def _binary_class_weight(self) -> Any:
+        """``balanced`` balances each positive-vs-rest fit; a dict is applied as row weights."""
+        return self.class_weight if self.class_weight == "balanced" else None
+
     def _linear(self) -> Any:
         if self.loss == "svc":
             return LinearSVC(
                 C=self.C,
-                class_weight=self.class_weight,
+                class_weight=self._binary_class_weight(),
                 max_iter=self.max_iter,
                 random_state=self.random_state,
             )
         return LogisticRegression(
             C=self.C,
-            class_weight=self.class_weight,
+            class_weight=self._binary_class_weight(),
             max_iter=self.max_iter,
             solver="liblinear",
             random_state=self.random_state,
@@ -63,7 +69,9 @@ class NBLinearClassifier(ClassifierMixin, BaseEstimator):
     def _ratio(self, Xb: sp.csr_matrix, positive: np.ndarray, weight: np.ndarray) -> np.ndarray:
         p = self.alpha + np.asarray(Xb.T @ (weight * positive)).ravel()
         q = self.alpha + np.asarray(Xb.T @ (weight * ~positive)).ravel()
-        return np.log((p / p.sum()) / (q / q.sum()))
+        ratio = np.log((p / p.sum()) / (q / q.sum()))
+        ratio[self.signed_columns_] = 1.0  # count ratios mean nothing for signed (dense) features
+        return ratio
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NBLinearClassifier:
         """Fit one ratio-scaled linear model (binary) or one per class."""
@@ -76,6 +84,10 @@ class NBLinearClassifier(ClassifierMixin, BaseEstimator):
         weight = (
             np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         )
+        if isinstance(self.class_weight, dict):  # per original class, not per binary fit
+            weight = weight * np.asarray([self.class_weight.get(c, 1.0) for c in y], dtype=float)
+        self.signed_columns_ = np.zeros(X.shape[1], dtype=bool)
+        self.signed_columns_[X.indices[X.data < 0]] = True
         Xb = X.copy()
         Xb.data[:] = 1.0
         targets = [self.classes_[1]] if self.classes_.size == 2 else list(self.classes_)

@@ -22,6 +22,7 @@ import numpy as np
 from sklearn.exceptions import InconsistentVersionWarning
 
 from brandfit.errors import CorruptModelError, IncompatibleModelError
+from brandfit.features.encoder_cache import encoder_dir_for, load_encoder
 from brandfit.heads.model import HeadModel
 from brandfit.persistence.card import render_card
 from brandfit.persistence.manifest import (
@@ -53,8 +54,7 @@ def _golden_predictions(model: HeadModel) -> list[dict[str, Any]]:
         if model.targets
         else None
     )
-    X = model.featurizer.transform(texts)
-    P = model.predict_proba(X, targets)
+    P = model.predict_texts(texts, targets)
     decided = model.decide(P)
     return [
         {
@@ -135,6 +135,7 @@ def save_head(
             "thresholds": model.thresholds,
             "library_versions": library_versions(),
             "tokenizer_version": TOKENIZER_VERSION,
+            "encoder_version": model.encoder_version,
             "training_data": {"fingerprint": data_fingerprint, **(data_info or {})},
             "config": model.config,
             "metrics": metrics or {},
@@ -195,8 +196,22 @@ def load_head(folder: str | Path) -> tuple[HeadModel, dict[str, Any]]:
         raise CorruptModelError(
             f"{path}: artefact is head {model.name!r}, manifest says {manifest['head']!r}"
         )
+    if model.uses_encoder:
+        model.encoder = _matching_encoder(model, folder)
     _check_golden(model, manifest, folder)
     return model, manifest
+
+
+def _matching_encoder(model: HeadModel, folder: Path) -> Any:
+    """The verified sentence encoder the head was trained with (its models dir's, else shipped)."""
+    encoder_dir = encoder_dir_for(folder.parent)
+    encoder = load_encoder(encoder_dir)
+    if encoder.version != model.encoder_version:
+        raise IncompatibleModelError(
+            f"{folder}: trained with sentence encoder {model.encoder_version}, but "
+            f"{encoder_dir} holds {encoder.version}; retrain the head or restore that encoder"
+        )
+    return encoder
 
 
 def record_metrics(folder: str | Path, name: str, metrics: dict[str, Any]) -> None:

@@ -1,0 +1,81 @@
+"""The shipped sentence encoder, loaded once per process, and a memo for training runs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from brandfit.features.encoder import SentenceEncoder
+from brandfit.settings import DEFAULT_MODELS_DIR, ENCODER_DIRNAME
+
+#: Name of the encoder's folder in a models directory (no head may take this name).
+ENCODER_DIR_NAME = ENCODER_DIRNAME
+
+
+@lru_cache(maxsize=4)
+def load_encoder(path: str | Path) -> SentenceEncoder:
+    """The verified encoder in ``path`` (one session per folder and process)."""
+    return SentenceEncoder.load(Path(path))
+
+
+def encoder_dir_for(models_dir: str | Path) -> Path:
+    """The encoder folder a models directory uses: its own, else the shipped one."""
+    own = Path(models_dir) / ENCODER_DIR_NAME
+    return own if own.is_dir() else DEFAULT_MODELS_DIR / ENCODER_DIR_NAME
+
+
+class MemoEncoder:
+    """An encoder that embeds each distinct text once (training re-reads the same rows).
+
+    With ``path`` the memo is also kept on disk (an ``.npz`` of text digests and vectors,
+    tied to the encoder's version), so repeated training runs on the same posts skip the
+    encoder. The file is rewritten atomically after each batch of new texts.
+    """
+
+    def __init__(self, encoder: SentenceEncoder, path: str | Path | None = None) -> None:
+        self.encoder = encoder
+        self.version = encoder.version
+        self.dim = encoder.dim
+        self.path = Path(path) if path is not None else None
+        self._memo: dict[str, np.ndarray] = {}
+        self._stored: dict[bytes, np.ndarray] = {}
+        if self.path is not None and self.path.is_file():
+            with np.load(self.path, allow_pickle=False) as saved:
+                if str(saved["version"]) == self.version:
+                    self._stored = dict(
+                        zip(saved["digests"].tolist(), saved["vectors"], strict=True)
+                    )
+
+    @staticmethod
+    def _digest(text: str) -> bytes:
+        return hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Rows of :meth:`SentenceEncoder.encode`, computed once per distinct text."""
+        for text in dict.fromkeys(t for t in texts if t not in self._memo):
+            stored = self._stored.get(self._digest(text))
+            if stored is not None:
+                self._memo[text] = stored
+        missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if missing:
+            for text, row in zip(missing, self.encoder.encode(missing), strict=True):
+                self._memo[text] = row
+                self._stored[self._digest(text)] = row
+            self._save()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._memo[t] for t in texts])
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = self.path.with_name(self.path.name + ".tmp.npz")
+        digests = np.array(list(self._stored), dtype="S20")
+        vectors = np.stack(list(self._stored.values())).astype(np.float32)
+        np.savez(scratch, version=np.array(self.version), digests=digests, vectors=vectors)
+        scratch.replace(self.path)
