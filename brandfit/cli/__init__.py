@@ -8,6 +8,7 @@ from brandfit.cli.classify import classify
 from brandfit.cli.evaluate import evaluate
 from brandfit.cli.models import models_command
 from brandfit.cli.predict import predict
+from brandfit.cli.report import report
 from brandfit.cli.score import score
 from brandfit.cli.serve import serve
 from brandfit.cli.train import train
@@ -21,6 +22,7 @@ app = typer.Typer(
 app.command("train")(train)
 app.command("evaluate")(evaluate)
 app.command("predict")(predict)
+app.command("report")(report)
 app.command("models")(models_command)
 app.command("classify")(classify)
 app.command("score")(score)

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from brandfit.errors import BrandfitError
+from brandfit.persistence import registry
 from brandfit.settings import get_settings
 
 console = Console(stderr=True)
@@ -26,8 +27,13 @@ ModelsOption = Annotated[
 
 
 def models_dir(option: Path | None) -> Path:
-    """The models directory chosen by option, environment or default."""
+    """The models directory chosen by option, environment or default (where ``train`` writes)."""
     return option if option is not None else get_settings().models_dir
+
+
+def model_layers(option: Path | None) -> tuple[Path, ...]:
+    """Directories heads are read from: the chosen one, then the shipped ``models/`` fills in."""
+    return registry.model_layers(models_dir(option))
 
 
 def friendly_errors(func: F) -> F:
