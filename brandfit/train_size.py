@@ -92,7 +92,8 @@ def plan_training(
         )
         raise InvalidInputError(
             f"{data.source}: too little data to train {head!r}: label {name!r} has {count} "
-            f"rows{side}, each label needs at least {needed} ({why}); {len(data)} rows in all"
+            f"row{'' if count == 1 else 's'}{side}, each label needs at least {needed} ({why}); "
+            f"{len(data)} rows in all"
         )
     if not uses_cv:
         return SizePlan(config, name, count, 0)

@@ -12,6 +12,7 @@ from brandfit.cli.report import report
 from brandfit.cli.score import score
 from brandfit.cli.serve import serve
 from brandfit.cli.train import train
+from brandfit.cli.uncertain import uncertain
 
 app = typer.Typer(
     name="brandfit",
@@ -23,6 +24,7 @@ app.command("train")(train)
 app.command("evaluate")(evaluate)
 app.command("predict")(predict)
 app.command("report")(report)
+app.command("uncertain")(uncertain)
 app.command("models")(models_command)
 app.command("classify")(classify)
 app.command("score")(score)

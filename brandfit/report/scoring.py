@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +33,23 @@ def _noop(_: int) -> None:
     return None
 
 
+def head_proba(
+    model: HeadModel,
+    texts: Sequence[str],
+    targets: Sequence[str] | None = None,
+    on_progress: Callable[[int], None] = _noop,
+    chunk: int = CHUNK,
+) -> np.ndarray:
+    """Calibrated probabilities (n, k) of ``texts``, ``chunk`` posts at a time."""
+    parts = []
+    for start in range(0, len(texts), chunk):
+        stop = min(start + chunk, len(texts))
+        X = model.featurizer.transform(list(texts[start:stop]))
+        parts.append(model.predict_proba(X, None if targets is None else targets[start:stop]))
+        on_progress(stop - start)
+    return np.vstack(parts) if parts else np.zeros((0, len(model.labels)))
+
+
 def score_labelled(
     model: HeadModel,
     data: LabelledPosts,
@@ -40,14 +57,7 @@ def score_labelled(
     chunk: int = CHUNK,
 ) -> ScoredData:
     """Score ``data`` with ``model`` through its public API, calling ``on_progress(rows_done)``."""
-    parts = []
-    for start in range(0, len(data), chunk):
-        stop = min(start + chunk, len(data))
-        targets = None if data.targets is None else data.targets[start:stop]
-        X = model.featurizer.transform(data.texts[start:stop])
-        parts.append(model.predict_proba(X, targets))
-        on_progress(stop - start)
-    P = np.vstack(parts) if parts else np.zeros((0, len(model.labels)))
+    P = head_proba(model, data.texts, data.targets, on_progress, chunk)
     decided = model.decide(P)
     if model.kind == "multilabel":
         gold = indicator_matrix(data, model.labels)
