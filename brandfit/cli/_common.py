@@ -15,7 +15,7 @@ from brandfit.errors import BrandfitError
 from brandfit.persistence import registry
 from brandfit.settings import get_settings
 
-console = Console(stderr=True)
+console = Console(stderr=True, log_path=False)
 F = TypeVar("F", bound=Callable[..., Any])
 
 ModelsOption = Annotated[
@@ -59,6 +59,9 @@ def status(message: str) -> Iterator[Callable[[str], None]]:
 
         def update(text: str) -> None:
             spinner.update(text)
-            console.log(text)
+            if console.is_terminal:
+                console.log(text)
+            else:  # logs and pipes get the step as a plain line
+                console.print(text, highlight=False, markup=False, soft_wrap=True)
 
         yield update
