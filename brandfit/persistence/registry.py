@@ -107,8 +107,8 @@ def available_heads(location: ModelsLocation) -> dict[str, Path]:
 def find_head(location: ModelsLocation, name: str) -> Path:
     """The folder of head ``name`` (checked to lie inside its layer), or :class:`UnknownHeadError`."""
     layers = _as_layers(location)
-    if not any(layer.is_dir() for layer in layers):
-        raise ModelLoadError(f"{layers[0]}: models directory not found")
+    if not layers or not layers[0].is_dir():
+        raise ModelLoadError(f"{layers[0] if layers else '(none)'}: models directory not found")
     found = available_heads(layers)
     if name not in found:
         raise UnknownHeadError(unknown_head_message(name, found))
@@ -153,7 +153,7 @@ def load_models(models_dir: ModelsLocation, heads: list[str] | None = None) -> L
     loaded: dict[str, HeadModel] = {}
     manifests: dict[str, dict[str, Any]] = {}
     sources: dict[str, Path] = {}
-    for name, folder in found.items():
+    for name, folder in sorted(found.items()):  # same order whichever layer a head is in
         if heads is not None and name not in heads:
             continue
         model, manifest = load_head(folder)

@@ -179,3 +179,15 @@ def test_retrained_sentiment_in_a_new_dir_predicts_beside_the_shipped_heads(
     result = runner.invoke(app, ["models", "--json", "--models", str(mine)])
     sources = {r["head"]: Path(r["source"]).parent for r in json.loads(result.stdout)}
     assert sources == {"sentiment": mine, "niche": SHIPPED, "safety": SHIPPED, "alignment": SHIPPED}
+
+
+def test_evaluate_with_a_missing_models_dir_does_not_fall_back(
+    shipped_tiny: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        app,
+        ["evaluate", "sentiment", "--data", str(data_dir / "sentiment.csv"),
+         "--models", str(tmp_path / "typo")],
+    )  # fmt: skip
+    line = _one_line_error(result.output)
+    assert "typo: models directory not found" in line
