@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from brandfit.cli._common import ModelsOption, console, friendly_errors
+from brandfit.cli._common import ModelsOption, console, friendly_errors, model_layers
 from brandfit.cli._progress import progress_bar
 from brandfit.cli.report import load_cli_head
 from brandfit.data import load_labelled
@@ -72,6 +72,12 @@ def evaluate(
     from brandfit.report.scoring import score_labelled
 
     model, manifest, folder, _ = load_cli_head(head, models)
+    top = model_layers(models)[0]
+    if record and folder.parent.resolve() != top.resolve():
+        raise InvalidInputError(
+            f"--record writes into {top}, but {head!r} comes from {folder.parent}; "
+            f"train it into {top} first or pass --models {folder.parent}"
+        )
     out = None if no_report else _report_path(report, json_out, record, folder)
     posts = load_labelled(
         data, text_col, label_col, require_target=model.targets is not None, allow_single_class=True

@@ -191,3 +191,19 @@ def test_evaluate_with_a_missing_models_dir_does_not_fall_back(
     )  # fmt: skip
     line = _one_line_error(result.output)
     assert "typo: models directory not found" in line
+
+
+def test_evaluate_record_never_writes_into_a_lower_layer(
+    shipped_tiny: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    mine = tmp_path / "mine"
+    shutil.copytree(shipped_tiny / "niche", mine / "niche")
+    before = (shipped_tiny / "sentiment" / "manifest.json").read_bytes()
+    result = runner.invoke(
+        app,
+        ["evaluate", "sentiment", "--data", str(data_dir / "sentiment.csv"), "--record", "x",
+         "--models", str(mine)],
+    )  # fmt: skip
+    line = _one_line_error(result.output)
+    assert "--record writes into" in line
+    assert (shipped_tiny / "sentiment" / "manifest.json").read_bytes() == before
