@@ -207,3 +207,20 @@ def test_evaluate_record_never_writes_into_a_lower_layer(
     line = _one_line_error(result.output)
     assert "--record writes into" in line
     assert (shipped_tiny / "sentiment" / "manifest.json").read_bytes() == before
+
+
+def test_score_with_a_partial_models_dir_uses_the_shipped_heads_for_the_rest(
+    shipped_tiny: Path, tmp_path: Path
+) -> None:
+    """The issue's failure: `score --models my_models` said "unknown niche ... none loaded"."""
+    mine = tmp_path / "my_models"
+    shutil.copytree(shipped_tiny / "sentiment", mine / "sentiment")
+    out = tmp_path / "ranking.jsonl"
+    result = runner.invoke(
+        app,
+        ["score", str(REPO / "examples" / "candidates.jsonl"), "--brand",
+         str(REPO / "examples" / "brand.toml"), "--out", str(out), "--models", str(mine)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    cards = [json.loads(line) for line in out.read_text().splitlines()]
+    assert cards and all("score" in card for card in cards)
