@@ -214,11 +214,12 @@ def load_labelled(
         ]
     data = LabelledPosts(texts, labels, bool(multilabel), targets, weights, known, where_file)
     if not allow_single_class:
-        _check_classes(data, where_file, label_col)
+        check_classes(data, where_file, label_col)
     return data
 
 
-def _check_classes(data: LabelledPosts, where: str, column: str) -> None:
+def check_classes(data: LabelledPosts, where: str, column: str) -> None:
+    """Refuse single-label data with one class, and multi-label data without any label."""
     if data.multilabel:
         if not data.label_set:
             raise InvalidInputError(f"{where}, column {column!r}: no row has any label")
@@ -245,3 +246,46 @@ def indicator_matrix(data: LabelledPosts, label_names: Sequence[str]) -> np.ndar
             if name in index:
                 Y[i, index[name]] = 1
     return Y
+
+
+def combine_labelled(parts: Sequence[LabelledPosts]) -> LabelledPosts:
+    """Rows of several labelled files as one set, in order (``train --data a --data b``).
+
+    The files must agree on the label form (one label or several) and on whether rows
+    carry a target; weights default to 1 and ``known_labels`` to "all judged" in files
+    that lack them.
+    """
+    if not parts:
+        raise InvalidInputError("no training files given")
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    for part in parts[1:]:
+        if part.multilabel != first.multilabel:
+            kinds = {True: "'labels' (several)", False: "'label' (one)"}
+            raise InvalidInputError(
+                f"{part.source}: has {kinds[part.multilabel]} labels but {first.source} has "
+                f"{kinds[first.multilabel]}; every training file needs the same label column"
+            )
+        if (part.targets is None) != (first.targets is None):
+            raise InvalidInputError(
+                f"{part.source}: rows {'lack' if part.targets is None else 'have'} a target "
+                f"column, unlike {first.source}; every training file needs the same columns"
+            )
+    weights = None
+    if any(p.weights is not None for p in parts):
+        weights = np.concatenate(
+            [p.weights if p.weights is not None else np.ones(len(p)) for p in parts]
+        )
+    known: list[list[str] | None] | None = None
+    if any(p.known_labels is not None for p in parts):
+        known = [k for p in parts for k in (p.known_labels or [None] * len(p))]
+    return LabelledPosts(
+        texts=[t for p in parts for t in p.texts],
+        labels=[row for p in parts for row in p.labels],
+        multilabel=first.multilabel,
+        targets=None if first.targets is None else [t for p in parts for t in p.targets or []],
+        weights=weights,
+        known_labels=known,
+        source=" + ".join(p.source for p in parts),
+    )

@@ -129,6 +129,16 @@ def evaluate_head(
 ) -> dict[str, Any]:
     """Score ``model`` on labelled ``data``: n, accuracy, macro/micro F1, per-label figures."""
     decided = model.decide(model.predict_texts(data.texts, data.targets))
+    return metrics_from_decisions(model, data, decided, model_version)
+
+
+def metrics_from_decisions(
+    model: HeadModel,
+    data: LabelledPosts,
+    decided: list[list[str]],
+    model_version: str | None = None,
+) -> dict[str, Any]:
+    """:func:`evaluate_head`'s figures from labels already decided for ``data``'s rows."""
     if model.kind == "multilabel":
         metrics = _multilabel_metrics(model, data, decided)
     else:

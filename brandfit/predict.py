@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,7 @@ import scipy.sparse as sp
 from brandfit.heads.compiled import CompiledHead
 from brandfit.heads.model import HeadModel
 from brandfit.labels import canonical_target
-from brandfit.persistence.registry import LoadedModels, load_models
+from brandfit.persistence.registry import LoadedModels, ModelsLocation, load_models
 
 SCORE_DIGITS = 4
 #: Posts with these flags get no multi-label decisions (their scores are the model's prior).
@@ -67,8 +66,8 @@ class Predictor:
         self.models = models
 
     @classmethod
-    def from_dir(cls, models_dir: str | Path, heads: list[str] | None = None) -> Predictor:
-        """Load and verify the heads under ``models_dir``."""
+    def from_dir(cls, models_dir: ModelsLocation, heads: list[str] | None = None) -> Predictor:
+        """Load and verify the heads under ``models_dir`` (or layers of directories)."""
         return cls(load_models(models_dir, heads))
 
     @property

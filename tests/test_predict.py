@@ -82,7 +82,7 @@ def test_predict_none_text_is_treated_as_empty(predictor: Predictor) -> None:
 
 
 def test_predict_unknown_head_is_refused(predictor: Predictor) -> None:
-    with pytest.raises(UnknownHeadError, match="no model loaded for head 'toxicity'"):
+    with pytest.raises(UnknownHeadError, match="unknown head 'toxicity'; known heads: alignment, "):
         predictor.predict(["x"], heads=["toxicity"])
 
 

@@ -98,7 +98,9 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     app = FastAPI(title="brandfit", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.registry = (
-        registry if registry is not None else ModelRegistry(models_dir=settings.models_dir)
+        registry
+        if registry is not None
+        else ModelRegistry(models_dir=settings.models_dir, layered=True)
     )
     app.state.metrics = Metrics()
     app.state.warm = False

@@ -12,7 +12,6 @@ lost or duplicated.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,6 +20,7 @@ from brandfit.batch.frame import classify_frame
 from brandfit.batch.sources import empty_frame
 from brandfit.batch.worker import TaskSpec, classify_partition
 from brandfit.errors import InvalidInputError, MissingDependencyError
+from brandfit.persistence.registry import ModelsLocation
 from brandfit.predict import Predictor
 
 INSTALL_HINT = 'the Dask engine needs the dask extra: pip install "brandfit[dask]"'
@@ -81,7 +81,7 @@ class DaskEngine:
 
 def classify_dask_frame(
     ddf: Any,
-    models_dir: str | Path,
+    models_dir: ModelsLocation,
     heads: Sequence[str] | None = None,
     targets: Sequence[str] | None = None,
 ) -> Any:

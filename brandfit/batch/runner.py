@@ -47,7 +47,7 @@ class JobOptions:
 
     inputs: list[str]
     out: Path
-    models_dir: Path
+    models_dir: Path | tuple[Path, ...]  # one directory or layers (see model_layers)
     engine: str = "local"
     scheduler: str | None = None
     workers: int = 1

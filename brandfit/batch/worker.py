@@ -18,6 +18,7 @@ import pandas as pd
 from brandfit.batch.frame import classify_frame
 from brandfit.errors import IncompatibleModelError
 from brandfit.heap import limit_malloc_arenas, settle_heap
+from brandfit.persistence.registry import ModelsLocation
 from brandfit.predict import Predictor
 
 
@@ -25,20 +26,23 @@ from brandfit.predict import Predictor
 class TaskSpec:
     """What a worker needs to classify a chunk exactly as the driver would."""
 
-    models_dir: str
+    models_dir: str | tuple[str, ...]  # one directory, or layers (first wins per head)
     versions: tuple[tuple[str, str], ...]
     heads: tuple[str, ...]
     targets: tuple[str, ...]
 
     @classmethod
     def for_predictor(
-        cls, predictor: Predictor, models_dir: str | Path, targets: list[str]
+        cls, predictor: Predictor, models_dir: ModelsLocation, targets: list[str]
     ) -> TaskSpec:
         """Build the spec that reproduces ``predictor``'s output with ``targets``."""
         versions = tuple(sorted(predictor.versions.items()))
-        return cls(
-            str(Path(models_dir).resolve()), versions, tuple(predictor.models.heads), tuple(targets)
+        where: str | tuple[str, ...] = (
+            str(Path(models_dir).resolve())
+            if isinstance(models_dir, str | Path)
+            else tuple(str(Path(p).resolve()) for p in models_dir)
         )
+        return cls(where, versions, tuple(predictor.models.heads), tuple(targets))
 
 
 _CACHE: dict[tuple[str, tuple[tuple[str, str], ...]], Predictor] = {}

@@ -8,9 +8,11 @@ from brandfit.cli.classify import classify
 from brandfit.cli.evaluate import evaluate
 from brandfit.cli.models import models_command
 from brandfit.cli.predict import predict
+from brandfit.cli.report import report
 from brandfit.cli.score import score
 from brandfit.cli.serve import serve
 from brandfit.cli.train import train
+from brandfit.cli.uncertain import uncertain
 
 app = typer.Typer(
     name="brandfit",
@@ -21,6 +23,8 @@ app = typer.Typer(
 app.command("train")(train)
 app.command("evaluate")(evaluate)
 app.command("predict")(predict)
+app.command("report")(report)
+app.command("uncertain")(uncertain)
 app.command("models")(models_command)
 app.command("classify")(classify)
 app.command("score")(score)

@@ -12,9 +12,10 @@ import typer
 from rich.console import Console
 
 from brandfit.errors import BrandfitError
+from brandfit.persistence import registry
 from brandfit.settings import get_settings
 
-console = Console(stderr=True)
+console = Console(stderr=True, log_path=False)
 F = TypeVar("F", bound=Callable[..., Any])
 
 ModelsOption = Annotated[
@@ -26,8 +27,13 @@ ModelsOption = Annotated[
 
 
 def models_dir(option: Path | None) -> Path:
-    """The models directory chosen by option, environment or default."""
+    """The models directory chosen by option, environment or default (where ``train`` writes)."""
     return option if option is not None else get_settings().models_dir
+
+
+def model_layers(option: Path | None) -> tuple[Path, ...]:
+    """Directories heads are read from: the chosen one, then the shipped ``models/`` fills in."""
+    return registry.model_layers(models_dir(option))
 
 
 def friendly_errors(func: F) -> F:
@@ -53,6 +59,9 @@ def status(message: str) -> Iterator[Callable[[str], None]]:
 
         def update(text: str) -> None:
             spinner.update(text)
-            console.log(text)
+            if console.is_terminal:
+                console.log(text)
+            else:  # logs and pipes get the step as a plain line
+                console.print(text, highlight=False, markup=False, soft_wrap=True)
 
         yield update

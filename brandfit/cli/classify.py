@@ -19,7 +19,7 @@ from rich.progress import (
 
 from brandfit.batch.runner import JobOptions, run_job
 from brandfit.batch.sources import DEFAULT_CHUNK_SIZE, DEFAULT_MAX_TEXT_CHARS, ColumnMap
-from brandfit.cli._common import ModelsOption, console, friendly_errors, models_dir
+from brandfit.cli._common import ModelsOption, console, friendly_errors, model_layers
 
 
 class EngineName(StrEnum):
@@ -200,7 +200,7 @@ def classify(
     options = JobOptions(
         inputs=list(inputs),
         out=out,
-        models_dir=models_dir(models),
+        models_dir=model_layers(models),
         engine=engine.value,
         scheduler=scheduler,
         workers=workers or (2 if engine is EngineName.dask else 1),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from brandfit.cli._common import ModelsOption, friendly_errors, models_dir
+from brandfit.cli._common import ModelsOption, friendly_errors, model_layers
 from brandfit.persistence.registry import load_models
 
 
@@ -24,13 +25,24 @@ def _metric_summary(metrics: dict[str, Any]) -> str:
     return "\n".join(parts) or "-"
 
 
+def _origin(folder: Path, layers: tuple[Path, ...]) -> str:
+    if len(layers) > 1 and folder.parent == layers[-1]:
+        return "shipped"
+    return str(folder.parent)
+
+
 @friendly_errors
 def models_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     models: ModelsOption = None,
 ) -> None:
-    """List the verified heads with version, kind, labels and recorded metrics."""
-    loaded = load_models(models_dir(models))
+    """List the verified heads with version, kind, labels, recorded metrics and source folder.
+
+    With ``--models DIR`` the heads in DIR override the shipped ones; the shipped
+    ``models/`` fills in the others ("source" says which folder each head came from).
+    """
+    layers = model_layers(models)
+    loaded = load_models(layers)
     rows = []
     for name, manifest in loaded.manifests.items():
         rows.append(
@@ -40,6 +52,7 @@ def models_command(
                 "kind": manifest["kind"],
                 "labels": manifest["labels"],
                 "targets": manifest.get("targets"),
+                "source": str(loaded.sources[name]),
                 "metrics": {
                     k: {
                         m: v.get(m)
@@ -54,14 +67,20 @@ def models_command(
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"models in {models_dir(models)}")
-    for column in ("head", "version", "kind", "labels", "metrics"):
+    title = " over ".join(str(layer) for layer in layers)
+    table = Table(title=f"models in {title}")
+    for column in ("head", "version", "kind", "labels", "metrics", "from"):
         table.add_column(column)
     for row in rows:
         labels = ", ".join(row["labels"]) + (
             f"\nvalues: {', '.join(row['targets'])}" if row["targets"] else ""
         )
         table.add_row(
-            row["head"], row["model_version"], row["kind"], labels, _metric_summary(row["metrics"])
+            row["head"],
+            row["model_version"],
+            row["kind"],
+            labels,
+            _metric_summary(row["metrics"]),
+            _origin(Path(row["source"]), layers),
         )
     Console().print(table)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from brandfit.cli._common import ModelsOption, friendly_errors, models_dir
+from brandfit.cli._common import ModelsOption, friendly_errors, model_layers
 from brandfit.data import read_table
 from brandfit.errors import InvalidInputError
 
@@ -61,7 +61,7 @@ def predict(
 
     if not texts and input_file is None:
         raise InvalidInputError("give post texts, '-' for stdin, or --input FILE")
-    predictor = Predictor.from_dir(models_dir(models))
+    predictor = Predictor.from_dir(model_layers(models))
     targets = predictor.resolve_targets(target or None)
     batch: list[tuple[Any, str | None]] = []
 

@@ -12,7 +12,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from brandfit.cli._common import ModelsOption, friendly_errors, models_dir
+from brandfit.cli._common import ModelsOption, friendly_errors, model_layers
+from brandfit.cli._progress import progress_bar
 from brandfit.data import read_jsonl_records, read_table
 from brandfit.errors import InvalidInputError
 
@@ -215,7 +216,18 @@ def score(
         raise InvalidInputError(
             f"{candidates}: a posts table needs --profiles PROFILES (or give a JSONL of influencers with 'posts')"
         )
-    ranking = rank_influencers(influencers, profile, models=models_dir(models), top=top)
+    from brandfit.predict import Predictor
+
+    predictor = Predictor.from_dir(model_layers(models))
+    total = sum(
+        len(item["posts"])
+        for item in influencers
+        if isinstance(item, dict) and isinstance(item.get("posts"), list)
+    )
+    with progress_bar("scoring posts", total or None) as advance:
+        ranking = rank_influencers(
+            influencers, profile, models=predictor, top=top, on_progress=advance
+        )
     stdout.print(_table(ranking, profile.name))
     if out is not None:
         _write(ranking, out)

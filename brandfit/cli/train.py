@@ -3,17 +3,48 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from brandfit.cli._common import ModelsOption, console, friendly_errors, models_dir, status
+from brandfit.cli._common import (
+    ModelsOption,
+    console,
+    friendly_errors,
+    model_layers,
+    models_dir,
+    status,
+)
 from brandfit.config import load_train_config
-from brandfit.data import load_labelled
+from brandfit.data import check_classes, combine_labelled, load_labelled
 from brandfit.evaluate import evaluate_head
 from brandfit.labels import HEAD_NAMES
 from brandfit.persistence.artifact import save_head
-from brandfit.persistence.manifest import fingerprint_data
+from brandfit.persistence.manifest import fingerprint_data, read_manifest
+from brandfit.persistence.registry import available_heads
+from brandfit.train_size import plan_training
+
+REPORT_NAME = "report.html"
+
+
+def _previous(head: str, target: Path) -> dict[str, Any] | None:
+    """Announce what this run replaces; return the manifest of the version it supersedes."""
+    found = available_heads(model_layers(target))
+    if head not in found:
+        known = ", ".join(sorted(found)) or "none"
+        console.print(
+            f"creating a new head {head!r} in {target} (known heads: {known})", highlight=False
+        )
+        return None
+    folder = found[head]
+    manifest = read_manifest(folder)
+    if folder.parent.resolve() != target.resolve():
+        console.print(
+            f"training {head!r} into {target}; it will override {manifest.get('model_version')} "
+            f"from {folder.parent}",
+            highlight=False,
+        )
+    return manifest
 
 
 @friendly_errors
@@ -21,7 +52,13 @@ def train(
     head: Annotated[
         str, typer.Argument(help=f"Head to train: {', '.join(HEAD_NAMES)} (or a new name).")
     ],
-    data: Annotated[Path, typer.Option("--data", help="Training posts: CSV, JSONL or Parquet.")],
+    data: Annotated[
+        list[Path],
+        typer.Option(
+            "--data",
+            help="Training posts: CSV, JSONL or Parquet. Repeat to train on several files together.",
+        ),
+    ],
     val: Annotated[
         Path | None, typer.Option("--val", help="Validation posts (thresholds are tuned here).")
     ] = None,
@@ -39,19 +76,44 @@ def train(
         Path | None,
         typer.Option("--config", help="Training config TOML (features, head, data provenance)."),
     ] = None,
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report/--no-report",
+            help=f"Write {REPORT_NAME} into the head's folder (on --val, else on the training data).",
+        ),
+    ] = True,
     models: ModelsOption = None,
 ) -> None:
-    """Train HEAD from labelled posts and save it atomically under the models directory."""
+    """Train HEAD from labelled posts and save it atomically under the models directory.
+
+    Heads trained into a new ``--models DIR`` serve beside the shipped ones: DIR
+    overrides them head by head and the shipped ``models/`` fills in the rest.
+    """
     from brandfit.train import fit_head
 
     cfg = load_train_config(config)
+    target = models_dir(models)
     needs_target = head == "alignment"
-    train_posts = load_labelled(data, text_col, label_col, require_target=needs_target)
+    # single-class files are fine as parts: the union is checked below
+    parts = [
+        load_labelled(
+            path, text_col, label_col, require_target=needs_target, allow_single_class=True
+        )
+        for path in data
+    ]
+    train_posts = combine_labelled(parts)
+    column = label_col or ("labels" if train_posts.multilabel else "label")
+    check_classes(train_posts, train_posts.source, column)
     val_posts = (
         load_labelled(val, text_col, label_col, require_target=needs_target) if val else None
     )
+    plan = plan_training(train_posts, cfg, head, has_val=val_posts is not None)
+    if plan.note:
+        console.print(plan.note, highlight=False)
+    previous = _previous(head, target)
     with status(f"training {head}") as update:
-        model = fit_head(head, train_posts, cfg, val_posts, progress=update)
+        model = fit_head(head, train_posts, plan.config, val_posts, progress=update)
         metrics = {}
         if val_posts is not None:
             update("evaluating on validation data")
@@ -59,9 +121,18 @@ def train(
         fingerprint = fingerprint_data(
             train_posts.texts, train_posts.labels, train_posts.targets or []
         )
-        info = {**cfg.data, "rows": len(train_posts), "file": str(data)}
-        manifest = save_head(model, models_dir(models), metrics, info, fingerprint)
-    console.print(f"saved [bold]{manifest['model_version']}[/] to {models_dir(models) / head}")
+        files = [str(path) for path in data]
+        info = {**cfg.data, "rows": len(train_posts), "file": " + ".join(files)}
+        if len(files) > 1:
+            info["files"] = files
+        manifest = save_head(model, target, metrics, info, fingerprint, previous=previous)
+    console.print(f"saved [bold]{manifest['model_version']}[/] to {target / head}")
     if "validation" in metrics:
         v = metrics["validation"]
         console.print(f"validation: n={v['n']} macro_f1={v['macro_f1']} micro_f1={v['micro_f1']}")
+    if report:
+        from brandfit.cli.report import write_report
+
+        shown = val_posts if val_posts is not None else train_posts
+        out = target / head / REPORT_NAME
+        write_report(model, manifest, shown, out, in_sample=val_posts is None)

@@ -105,8 +105,13 @@ def save_head(
     metrics: dict[str, Any] | None = None,
     data_info: dict[str, Any] | None = None,
     data_fingerprint: str | None = None,
+    previous: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Save ``model`` to ``models_dir/<head>/`` atomically; return the manifest.
+
+    ``previous`` is the manifest of the version this one replaces (default: the one in
+    ``models_dir/<head>/`` if any); its version and metrics are kept under ``"previous"``
+    so reports can compare the two.
 
     The manifest is the commit point: the new artefact is written under a new name,
     then ``manifest.json`` is replaced in one rename, then the old artefact removed.
@@ -115,6 +120,11 @@ def save_head(
     models_dir = Path(models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
     final = models_dir / model.name
+    if previous is None and (final / MANIFEST_NAME).is_file():
+        try:
+            previous = read_manifest(final)
+        except CorruptModelError:
+            previous = None
     staging = Path(tempfile.mkdtemp(prefix=f".{model.name}-", suffix=".tmp", dir=models_dir))
     staging.chmod(0o755)  # mkdtemp makes it private; a model folder is readable like its files
     try:
@@ -142,6 +152,8 @@ def save_head(
             "artifact": {"file": artifact_name, "sha256": digest, "bytes": scratch.stat().st_size},
             "golden": _golden_predictions(model),
         }
+        if previous is not None:
+            manifest["previous"] = previous_summary(previous)
         card = render_card(manifest)
         if not final.exists():
             scratch.rename(staging / artifact_name)
@@ -164,6 +176,17 @@ def save_head(
         return manifest
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def previous_summary(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What a new manifest keeps of the version it replaces: version, date, data, metrics."""
+    data = manifest.get("training_data") or {}
+    return {
+        "model_version": manifest.get("model_version"),
+        "created_at": manifest.get("created_at"),
+        "training_data": {k: data[k] for k in ("rows", "file") if k in data},
+        "metrics": manifest.get("metrics", {}),
+    }
 
 
 def _existing_artifact(folder: Path) -> Path | None:

@@ -1,14 +1,18 @@
-"""ModelRegistry: every head under one models directory, verified, swapped as a whole.
+"""ModelRegistry: every head under the models directories, verified, swapped as a whole.
 
-Only folders directly under the configured directory are loaded (joblib runs code on
-load). ``reload()`` verifies a complete new set before swapping; if anything fails the
-previous set keeps serving and the error says why.
+Models come in layers: a chosen directory (``--models DIR`` / ``BRANDFIT_MODELS_DIR``)
+overrides the shipped ``models/`` head by head, and the shipped set fills in the heads
+the chosen one lacks (:func:`model_layers`). Trust boundary: only folders directly under
+one of those directories, resolving inside it, are loaded (joblib runs code on load);
+:func:`head_folders` and :func:`find_head` are the one place that checks it.
+``reload()`` verifies a complete new set before swapping; if anything fails the previous
+set keeps serving and the error says why.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +23,10 @@ from brandfit.heads.compiled import CompiledHeads
 from brandfit.heads.model import HeadModel
 from brandfit.persistence.artifact import load_head
 from brandfit.persistence.manifest import MANIFEST_NAME
-from brandfit.settings import ENCODER_DIRNAME
+from brandfit.settings import DEFAULT_MODELS_DIR, ENCODER_DIRNAME
+
+#: One models directory, or layers of them (first wins for each head).
+ModelsLocation = str | Path | Sequence[str | Path]
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,8 @@ class LoadedModels:
 
     heads: Mapping[str, HeadModel]
     manifests: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    #: The folder each head was loaded from (empty for sets built in memory).
+    sources: Mapping[str, Path] = field(default_factory=dict)
 
     @cached_property
     def compiled(self) -> CompiledHeads:
@@ -52,9 +61,58 @@ class LoadedModels:
         try:
             return self.heads[name]
         except KeyError:
-            raise UnknownHeadError(
-                f"no model loaded for head {name!r}; loaded: {', '.join(self.heads) or 'none'}"
-            ) from None
+            raise UnknownHeadError(unknown_head_message(name, self.heads)) from None
+
+
+def unknown_head_message(name: str, known: Sequence[str] | Mapping[str, Any]) -> str:
+    """The one-line error for a head name that no layer holds."""
+    names = ", ".join(sorted(known)) or "none"
+    return f"unknown head {name!r}; known heads: {names}"
+
+
+def model_layers(models_dir: str | Path | None = None) -> tuple[Path, ...]:
+    """The directories heads are loaded from, first wins: ``models_dir``, then the shipped set.
+
+    ``None`` means the shipped ``models/`` alone. The shipped set is added only when it
+    exists and is not ``models_dir`` itself.
+    """
+    if models_dir is None:
+        return (DEFAULT_MODELS_DIR,)
+    chosen = Path(models_dir)
+    layers = [chosen]
+    if DEFAULT_MODELS_DIR.is_dir() and (
+        not chosen.exists() or chosen.resolve() != DEFAULT_MODELS_DIR.resolve()
+    ):
+        layers.append(DEFAULT_MODELS_DIR)
+    return tuple(layers)
+
+
+def _as_layers(location: ModelsLocation) -> tuple[Path, ...]:
+    if isinstance(location, str | Path):
+        return (Path(location),)
+    return tuple(Path(p) for p in location)
+
+
+def available_heads(location: ModelsLocation) -> dict[str, Path]:
+    """Head name -> folder it would be loaded from (first layer holding it wins)."""
+    found: dict[str, Path] = {}
+    for layer in _as_layers(location):
+        if not layer.is_dir():
+            continue
+        for folder in head_folders(layer):
+            found.setdefault(folder.name, folder)
+    return found
+
+
+def find_head(location: ModelsLocation, name: str) -> Path:
+    """The folder of head ``name`` (checked to lie inside its layer), or :class:`UnknownHeadError`."""
+    layers = _as_layers(location)
+    if not layers or not layers[0].is_dir():
+        raise ModelLoadError(f"{layers[0] if layers else '(none)'}: models directory not found")
+    found = available_heads(layers)
+    if name not in found:
+        raise UnknownHeadError(unknown_head_message(name, found))
+    return found[name]
 
 
 def head_folders(models_dir: Path) -> list[Path]:
@@ -74,25 +132,37 @@ def head_folders(models_dir: Path) -> list[Path]:
     return folders
 
 
-def load_models(models_dir: str | Path, heads: list[str] | None = None) -> LoadedModels:
-    """Load and verify every head folder (or just ``heads``) under ``models_dir``."""
-    models_dir = Path(models_dir)
-    if not models_dir.is_dir():
-        raise ModelLoadError(f"{models_dir}: models directory not found")
+def load_models(models_dir: ModelsLocation, heads: list[str] | None = None) -> LoadedModels:
+    """Load and verify every head folder (or just ``heads``) under ``models_dir``.
+
+    ``models_dir`` may be a sequence of directories (see :func:`model_layers`): each
+    head comes from the first directory that holds it. The first directory must exist.
+    """
+    layers = _as_layers(models_dir)
+    if not layers or not layers[0].is_dir():
+        raise ModelLoadError(f"{layers[0] if layers else '(none)'}: models directory not found")
+    found = available_heads(layers)
+    if not found:
+        raise ModelLoadError(f"{layers[0]}: no model folders (each needs a {MANIFEST_NAME})")
+    missing = sorted(set(heads or []) - set(found))
+    if missing:
+        raise UnknownHeadError(
+            unknown_head_message(missing[0], found)
+            if len(missing) == 1
+            else f"unknown heads {', '.join(map(repr, missing))}; known heads: "
+            + ", ".join(sorted(found))
+        )
     loaded: dict[str, HeadModel] = {}
     manifests: dict[str, dict[str, Any]] = {}
-    for folder in head_folders(models_dir):
-        if heads is not None and folder.name not in heads:
+    sources: dict[str, Path] = {}
+    for name, folder in sorted(found.items()):  # same order whichever layer a head is in
+        if heads is not None and name not in heads:
             continue
         model, manifest = load_head(folder)
         loaded[model.name] = model
         manifests[model.name] = manifest
-    if not loaded:
-        raise ModelLoadError(f"{models_dir}: no model folders (each needs a {MANIFEST_NAME})")
-    missing = sorted(set(heads or []) - set(loaded))
-    if missing:
-        raise ModelLoadError(f"{models_dir}: no model for head(s) {', '.join(missing)}")
-    models = LoadedModels(loaded, manifests)
+        sources[model.name] = folder
+    models = LoadedModels(loaded, manifests, sources)
     _ = models.compiled  # build before the set is served, not on its first request
     return models
 
@@ -101,9 +171,14 @@ class ModelRegistry:
     """Holds the current :class:`LoadedModels` and swaps it atomically on reload."""
 
     def __init__(
-        self, models_dir: str | Path | None = None, models: LoadedModels | None = None
+        self,
+        models_dir: str | Path | None = None,
+        models: LoadedModels | None = None,
+        layered: bool = False,
     ) -> None:
         self.models_dir = Path(models_dir) if models_dir is not None else None
+        #: load ``models_dir`` over the shipped models (see :func:`model_layers`)
+        self.layered = layered
         self._models = models
         self._lock = threading.Lock()
         self.last_error: str | None = None
@@ -129,7 +204,8 @@ class ModelRegistry:
             )
         with self._lock:
             try:
-                fresh = load_models(self.models_dir)
+                where = model_layers(self.models_dir) if self.layered else self.models_dir
+                fresh = load_models(where)
             except ModelLoadError as exc:
                 self.last_error = str(exc)
                 raise

@@ -10,7 +10,7 @@ results, and :func:`brandfit.scoring.aggregate.combine` makes the score.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +34,9 @@ from brandfit.scoring.resolve import ResolvedBrand, resolve_brand
 from brandfit.scoring.results import Component, Coverage, Ranking, ScoreCard
 from brandfit.settings import get_settings
 from brandfit.text.lexicons import PhraseHit
+
+#: Posts scored per step of ``rank_influencers`` (bounds memory; one progress tick each).
+POSTS_PER_STEP = 2000
 
 ModelsArg = Predictor | LoadedModels | ModelRegistry | str | Path | None
 
@@ -109,19 +112,42 @@ def _card(
     )
 
 
+def _groups(
+    influencers: Sequence[InfluencerIn], posts_per_group: int
+) -> Iterable[Sequence[InfluencerIn]]:
+    """Consecutive creators holding about ``posts_per_group`` posts (at least one creator)."""
+    group: list[InfluencerIn] = []
+    posts = 0
+    for influencer in influencers:
+        group.append(influencer)
+        posts += len(influencer.posts)
+        if posts >= posts_per_group:
+            yield group
+            group, posts = [], 0
+    if group:
+        yield group
+
+
 def _score_all(
-    influencers: Sequence[InfluencerIn], brand: BrandProfile, predictor: Predictor
+    influencers: Sequence[InfluencerIn],
+    brand: BrandProfile,
+    predictor: Predictor,
+    on_progress: Callable[[int], None] | None = None,
 ) -> list[ScoreCard]:
     resolved = resolve_brand(brand, predictor.models)
-    texts = [post.text for inf in influencers for post in inf.posts]
-    ids = [post.id for inf in influencers for post in inf.posts]
-    preds = predictor.predict(texts, ids=ids, targets=resolved.known_values) if texts else []
-    hits = resolved.lexicon.match(texts)
-    cards, start = [], 0
-    for influencer in influencers:
-        end = start + len(influencer.posts)
-        cards.append(_card(influencer, resolved, preds[start:end], hits[start:end], predictor))
-        start = end
+    cards = []
+    for group in _groups(influencers, POSTS_PER_STEP):
+        texts = [post.text for inf in group for post in inf.posts]
+        ids = [post.id for inf in group for post in inf.posts]
+        preds = predictor.predict(texts, ids=ids, targets=resolved.known_values) if texts else []
+        hits = resolved.lexicon.match(texts)
+        start = 0
+        for influencer in group:
+            end = start + len(influencer.posts)
+            cards.append(_card(influencer, resolved, preds[start:end], hits[start:end], predictor))
+            start = end
+        if on_progress is not None:
+            on_progress(len(texts))
     return cards
 
 
@@ -149,10 +175,12 @@ def rank_influencers(
     brand: BrandProfile | dict[str, Any],
     models: ModelsArg = None,
     top: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> Ranking:
     """Score every creator and rank them, best first (ties broken by handle).
 
     Returns a :class:`Ranking`; ``.to_frame()`` gives one row per creator.
+    ``on_progress(n)`` is called as each group of about :data:`POSTS_PER_STEP` posts is scored.
     """
     predictor = as_predictor(models)
     parsed = [parse_influencer(item, f"influencers[{i}]") for i, item in enumerate(influencers)]
@@ -160,7 +188,7 @@ def rank_influencers(
     duplicates = sorted(h for h, n in handles.items() if n > 1)
     if duplicates:
         raise InvalidInputError(f"duplicate influencer handle(s): {', '.join(duplicates)}")
-    cards = _score_all(parsed, parse_brand(brand), predictor)
+    cards = _score_all(parsed, parse_brand(brand), predictor, on_progress)
     cards.sort(key=lambda c: (-c.score, c.handle))
     if top is not None:
         cards = cards[:top]

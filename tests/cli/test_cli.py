@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from brandfit.cli import app
 
+REPO = Path(__file__).resolve().parents[2]
+
 runner = CliRunner()
 
 
@@ -108,8 +110,16 @@ def test_cli_train_evaluate_and_models(tmp_path: Path, data_dir: Path) -> None:
     assert metrics["n"] == 90
     result = runner.invoke(app, ["models", "--json", "--models", str(models)])
     assert result.exit_code == 0, result.output
-    [row] = json.loads(result.stdout)
-    assert row["head"] == "sentiment" and row["metrics"]["test"]["macro_f1"] == metrics["macro_f1"]
+    rows = {row["head"]: row for row in json.loads(result.stdout)}
+    row = rows["sentiment"]
+    assert row["metrics"]["test"]["macro_f1"] == metrics["macro_f1"]
+    assert Path(row["source"]) == models / "sentiment"
+    # the shipped models fill in the heads the new directory lacks
+    assert {Path(r["source"]).parent for h, r in rows.items() if h != "sentiment"} <= {
+        REPO / "models"
+    }
+    assert (models / "sentiment" / "report.html").is_file()  # written by train
+    assert out.with_suffix(".html").is_file()  # written by evaluate beside --json
     manifest = json.loads((models / "sentiment" / "manifest.json").read_text())
     assert manifest["training_data"]["notes"] == "tiny fixture"
 
