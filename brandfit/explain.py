@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from brandfit.heads.model import HeadModel
+from brandfit.text.stopwords import is_stop_term
 
 
 def _linear_part(estimator: Any) -> Any:
@@ -47,7 +48,10 @@ def top_terms(
     targets: Sequence[str] | None = None,
     k: int = 5,
 ) -> list[list[tuple[str, float]]]:
-    """For each post, up to ``k`` word n-grams with the largest positive contribution to ``label``."""
+    """For each post, up to ``k`` word n-grams with the largest positive contribution to ``label``.
+
+    Terms made only of stop words (``"and"``, ``"of the"``) are left out: they explain nothing.
+    """
     if label not in model.labels:
         raise ValueError(f"head {model.name!r} has no label {label!r}")
     featurizer = model.featurizer
@@ -84,7 +88,7 @@ def top_terms(
         scored = [
             (term, round(float(value), 4))
             for term, value in zip(row, contribution[start : start + len(row)], strict=True)
-            if value > 0
+            if value > 0 and not is_stop_term(term)
         ]
         start += len(row)
         scored.sort(key=lambda item: -item[1])
