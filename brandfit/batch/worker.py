@@ -29,15 +29,24 @@ class TaskSpec:
     versions: tuple[tuple[str, str], ...]
     heads: tuple[str, ...]
     targets: tuple[str, ...]
+    keep_text: bool = False
 
     @classmethod
     def for_predictor(
-        cls, predictor: Predictor, models_dir: str | Path, targets: list[str]
+        cls,
+        predictor: Predictor,
+        models_dir: str | Path,
+        targets: list[str],
+        keep_text: bool = False,
     ) -> TaskSpec:
         """Build the spec that reproduces ``predictor``'s output with ``targets``."""
         versions = tuple(sorted(predictor.versions.items()))
         return cls(
-            str(Path(models_dir).resolve()), versions, tuple(predictor.models.heads), tuple(targets)
+            str(Path(models_dir).resolve()),
+            versions,
+            tuple(predictor.models.heads),
+            tuple(targets),
+            keep_text,
         )
 
 
@@ -74,4 +83,10 @@ def predictor_for(spec: TaskSpec) -> Predictor:
 def classify_partition(frame: pd.DataFrame, spec: TaskSpec) -> pd.DataFrame:
     """Classify one chunk frame (``id``, ``text``, pass-through columns) in this process."""
     predictor = predictor_for(spec)
-    return classify_frame(frame, predictor, heads=list(spec.heads), targets=list(spec.targets))
+    return classify_frame(
+        frame,
+        predictor,
+        heads=list(spec.heads),
+        targets=list(spec.targets),
+        keep_text=spec.keep_text,
+    )
