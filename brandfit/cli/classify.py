@@ -24,6 +24,7 @@ from brandfit.batch.label_counts import read_label_distribution
 from brandfit.batch.runner import JobOptions, run_job
 from brandfit.batch.sources import DEFAULT_CHUNK_SIZE, DEFAULT_MAX_TEXT_CHARS, ColumnMap
 from brandfit.cli._common import ModelsOption, console, friendly_errors, models_dir
+from brandfit.cli._tables import wrap_not_cut
 
 
 class EngineName(StrEnum):
@@ -111,7 +112,7 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
         console.print(f"  quarantined, {reason}: {count:,}", highlight=False)
     labels = read_label_distribution(out)
     if labels is not None and len(labels):
-        console.print(label_table(labels))
+        console.print(wrap_not_cut(label_table(labels), console))
     console.print(
         f"output: {out}/ (summary.json, posts/, quarantine.jsonl, labels.csv)", highlight=False
     )

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from brandfit.cli._common import ModelsOption, console, friendly_errors, models_dir, status
+from brandfit.cli._tables import wrap_not_cut
 from brandfit.data import load_labelled
 from brandfit.evaluate import evaluate_head
 from brandfit.persistence.artifact import load_head, record_metrics
@@ -51,7 +52,7 @@ def evaluate(
     )
     with status(f"scoring {len(posts):,} posts"):
         metrics = evaluate_head(model, posts, manifest["model_version"])
-    console.print(_table(metrics))
+    console.print(wrap_not_cut(_table(metrics), console))
     summary = {k: v for k, v in metrics.items() if k not in ("per_label", "per_target")}
     typer.echo(json.dumps(summary, ensure_ascii=False))
     if json_out is not None:

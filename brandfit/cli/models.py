@@ -6,10 +6,13 @@ import json
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from brandfit.cli._common import ModelsOption, friendly_errors, models_dir
+from brandfit.cli._tables import wrap_not_cut
 from brandfit.persistence.registry import load_models
 
 
@@ -54,14 +57,16 @@ def models_command(
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"models in {models_dir(models)}")
-    for column in ("head", "version", "kind", "labels", "metrics"):
+    # three columns, so whole names fit in 80: head (with kind and version), labels, metrics
+    table = Table(title=f"models in {models_dir(models)}", box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("head / kind / version", "labels", "metrics"):
         table.add_column(column)
     for row in rows:
         labels = ", ".join(row["labels"]) + (
             f"\nvalues: {', '.join(row['targets'])}" if row["targets"] else ""
         )
-        table.add_row(
-            row["head"], row["model_version"], row["kind"], labels, _metric_summary(row["metrics"])
-        )
-    Console().print(table)
+        head = Text(row["head"], style="bold")
+        head.append(f"\n{row['kind']}\n{row['model_version']}", style="")
+        table.add_row(head, labels, _metric_summary(row["metrics"]), end_section=True)
+    out = Console()
+    out.print(wrap_not_cut(table, out))

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from brandfit.cli._common import ModelsOption, friendly_errors, models_dir
+from brandfit.cli._tables import wrap_not_cut
 from brandfit.data import read_table
 from brandfit.errors import InvalidInputError
 
@@ -93,7 +94,7 @@ def predict(
         rows = predictor.predict(texts, ids=ids, targets=targets)
         evidence = explain_predictions(predictor.models.heads, texts, rows) if explain else None
         if fmt is PredictFormat.table:
-            out.print(prediction_table(rows, texts, evidence))
+            out.print(wrap_not_cut(prediction_table(rows, texts, evidence), out))
         else:
             for i, row in enumerate(rows):
                 if evidence is not None:

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from brandfit.cli._common import ModelsOption, friendly_errors, models_dir
+from brandfit.cli._tables import wrap_not_cut
 from brandfit.data import read_jsonl_records, read_table
 from brandfit.errors import InvalidInputError
 
@@ -136,13 +137,13 @@ def _table(ranking: Any, brand: str) -> Table:
         "values",
         "safety",
         "brand",
-        "engagement",
+        "eng.",
         "posts",
         "disclosure",
     ):
         table.add_column(
             name,
-            justify="left" if name in ("handle", "engagement", "disclosure") else "right",
+            justify="left" if name in ("handle", "eng.", "disclosure") else "right",
             no_wrap=name != "disclosure",
         )
     for card in ranking:
@@ -163,7 +164,10 @@ def _table(ranking: Any, brand: str) -> Table:
             f"{card.coverage.posts}/{card.coverage.weak_signal_posts}w",
             ", ".join(issues) or "ok",
         )
-    table.caption = "components in [0, 1] (– = no evidence); posts: scored / w = weak-signal"
+    table.caption = (
+        "components in [0, 1] (– = no evidence); eng. = engagement rate and tier; "
+        "posts: scored / w = weak-signal"
+    )
     return table
 
 
@@ -216,7 +220,7 @@ def score(
             f"{candidates}: a posts table needs --profiles PROFILES (or give a JSONL of influencers with 'posts')"
         )
     ranking = rank_influencers(influencers, profile, models=models_dir(models), top=top)
-    stdout.print(_table(ranking, profile.name))
+    stdout.print(wrap_not_cut(_table(ranking, profile.name), stdout))
     if out is not None:
         _write(ranking, out)
         stdout.print(f"wrote {len(ranking)} score cards to {out}")
