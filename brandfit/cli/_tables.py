@@ -9,7 +9,6 @@ words alone do not fit does a word fold onto the next line (never an ellipsis).
 
 from __future__ import annotations
 
-from rich._ratio import ratio_distribute
 from rich.console import Console
 from rich.table import Table
 
@@ -27,8 +26,23 @@ def wrap_not_cut(table: Table, console: Console) -> Table:
     if sum(maximums) <= available or sum(minimums) > available:
         return table  # fits as it is, or cannot fit whole words: rich folds
     wants = [high - low for low, high in zip(minimums, maximums, strict=True)]
-    extra = ratio_distribute(available - sum(minimums), wants)
+    extra = _water_fill(available - sum(minimums), wants)
     for index, column in enumerate(table.columns):
-        width = minimums[index] + min(extra[index], wants[index])
+        width = minimums[index] + extra[index]
         column.width = max(1, width - table._get_padding_width(index))
     return table
+
+
+def _water_fill(total: int, wants: list[int]) -> list[int]:
+    """Share ``total`` evenly, never giving a column more than it wants (max-min fair).
+
+    Narrow columns get all they want (a short name stays on one line) and the widest
+    columns share what is left, so they are the ones that wrap.
+    """
+    given = [0] * len(wants)
+    order = sorted(range(len(wants)), key=lambda i: wants[i])
+    left = total
+    for k, index in enumerate(order):
+        given[index] = min(wants[index], left // (len(order) - k))
+        left -= given[index]
+    return given

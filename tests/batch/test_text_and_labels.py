@@ -81,7 +81,7 @@ def test_classify_cli_prints_a_label_table_that_fits_80_columns(
     result = runner.invoke(app, args, env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     assert "labels (share of scored posts)" in result.output
-    assert "sentiment" in result.output and "alignment: climate" in result.output
+    assert "sentiment" in result.output and "alignment: climate" in result.output, result.output
     assert max(cell_len(line) for line in result.output.splitlines()) <= 80
     assert "text" in posts(out).columns
     no_text = tmp_path / "no_text"
