@@ -20,6 +20,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from brandfit import __version__
 from brandfit.api import errors
 from brandfit.api.batching import PredictBatcher
+from brandfit.api.docs import install_docs
 from brandfit.api.metrics import Metrics
 from brandfit.api.middleware import (
     ACCESS_LOGGER,
@@ -29,6 +30,7 @@ from brandfit.api.middleware import (
 )
 from brandfit.api.routes import admin, health, influencers, models, posts
 from brandfit.api.security import require_user
+from brandfit.api.ui import install_ui
 from brandfit.api.warmup import warm_up
 from brandfit.errors import ModelLoadError
 from brandfit.heap import limit_malloc_arenas
@@ -41,7 +43,8 @@ DESCRIPTION = """Brand-fit classification for influencer marketing.
 
 * `POST /v1/predict`: niche, safety, sentiment and value alignment per post;
 * `POST /v1/score`, `POST /v1/rank`: creators against a brand profile, with evidence;
-* `GET /v1/models`: loaded heads and their manifests; `POST /v1/admin/reload`: hot reload.
+* `GET /v1/models`: loaded heads and their manifests; `POST /v1/admin/reload`: hot reload;
+* `GET /`: a page for analysts that ranks creators with this API.
 
 Send `Authorization: Bearer <key>` (or `X-API-Key`) when the server has API keys configured.
 """
@@ -95,7 +98,14 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     """Build the API over ``registry`` (default: a registry over ``settings.models_dir``)."""
     settings = settings or get_settings()
     limit_malloc_arenas()  # before the loader and request threads allocate
-    app = FastAPI(title="brandfit", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="brandfit",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc come from install_docs, with local files
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.registry = (
         registry
@@ -115,6 +125,8 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     app.include_router(posts.router, dependencies=protected)
     app.include_router(influencers.router, dependencies=protected)
     app.include_router(admin.router)
+    install_docs(app)
+    install_ui(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -27,7 +27,7 @@ def serve(
     """
     directory = models_dir(models)
     console.print(
-        f"brandfit API on http://{host}:{port} (models: {directory}); docs at /docs",
+        f"brandfit API on http://{host}:{port} (models: {directory}); page at /, docs at /docs",
         highlight=False,
     )
     sys.stdout.flush()
