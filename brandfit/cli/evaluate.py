@@ -13,6 +13,7 @@ from brandfit.cli._common import ModelsOption, console, friendly_errors, models_
 from brandfit.data import load_labelled
 from brandfit.evaluate import evaluate_head
 from brandfit.persistence.artifact import load_head, record_metrics
+from brandfit.persistence.registry import head_folder
 
 
 def _table(metrics: dict[str, Any]) -> Table:
@@ -43,7 +44,7 @@ def evaluate(
     models: ModelsOption = None,
 ) -> None:
     """Print (and optionally write) n, accuracy, macro/micro F1 and per-label metrics."""
-    folder = models_dir(models) / head
+    folder = head_folder(models_dir(models), head)  # the registry's trust boundary
     with status(f"loading {head}"):
         model, manifest = load_head(folder)
     posts = load_labelled(

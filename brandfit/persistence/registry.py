@@ -56,19 +56,44 @@ class LoadedModels:
             ) from None
 
 
+def _inside(models_dir: Path, child: Path) -> Path:
+    """``child`` if it resolves inside ``models_dir`` (the trust boundary), else ModelLoadError."""
+    root = models_dir.resolve()
+    if not child.resolve().is_relative_to(root) or child.resolve() == root:
+        raise ModelLoadError(
+            f"{child}: resolves outside the models directory {root}; refusing to load it"
+        )
+    return child
+
+
 def head_folders(models_dir: Path) -> list[Path]:
     """Model folders directly under ``models_dir`` that resolve inside it."""
-    root = models_dir.resolve()
     folders = []
     for child in sorted(models_dir.iterdir()):
         if child.name.startswith(".") or not (child / MANIFEST_NAME).is_file():
             continue
-        if not child.resolve().is_relative_to(root):
-            raise ModelLoadError(
-                f"{child}: resolves outside the models directory {root}; refusing to load it"
-            )
-        folders.append(child)
+        folders.append(_inside(models_dir, child))
     return folders
+
+
+def head_folder(models_dir: str | Path, head: str) -> Path:
+    """The folder of one head, ``models_dir/<head>``, checked like :func:`head_folders`.
+
+    ``head`` must be a plain folder name (no ``/``, ``..`` or leading dot) and the folder
+    must resolve inside ``models_dir``: a symlink to elsewhere is refused like on load.
+    """
+    models_dir = Path(models_dir)
+    if not head or head != Path(head).name or head.startswith(".") or "\\" in head:
+        raise ModelLoadError(
+            f"{head!r} is not a head name (a folder directly under {models_dir}); "
+            "paths are not accepted"
+        )
+    folder = models_dir / head
+    if not (folder / MANIFEST_NAME).is_file():
+        raise ModelLoadError(
+            f"{folder}: no model folder for head {head!r} (needs a {MANIFEST_NAME})"
+        )
+    return _inside(models_dir, folder)
 
 
 def load_models(models_dir: str | Path, heads: list[str] | None = None) -> LoadedModels:
