@@ -4,13 +4,14 @@ The heads are trained on English posts, so a post in another language gets the
 ``non_english`` weak-signal flag rather than a trusted score. The identifier is
 ``lingua-language-detector`` (Apache-2.0): its n-gram models ship inside the wheel,
 nothing is downloaded. It runs in low-accuracy mode (trigrams only, ~4,000 short posts/s
-on one core; high-accuracy mode was ~340/s) and chooses among :data:`LANGUAGES`, the
-languages most common on social platforms; a post is flagged only when lingua gives
-English a confidence below :data:`NOT_ENGLISH_BELOW`, i.e. it is all but sure the post is
-something else. Only the words outside @handles, #hashtags and links count, and a post
+on one core; high-accuracy mode was ~340/s, too slow for every post) and chooses among
+:data:`LANGUAGES`, the languages most common on social platforms; a post is flagged only
+when lingua gives English a confidence below :data:`NOT_ENGLISH_BELOW`, i.e. it is all but
+sure the post is something else. Only the words outside @handles, #hashtags and links count, and a post
 with fewer than :data:`MIN_WORDS` of them is never flagged (too little evidence).
 
-Measured by ``benchmarks/bench_language.py`` (numbers in its docstring).
+Loaded, the 31 languages' models take ~72 MB RSS. Measured by
+``benchmarks/bench_language.py`` (numbers in its docstring).
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ LANGUAGES = (
 NOT_ENGLISH_BELOW = 0.005
 #: Posts with fewer words (outside handles, hashtags and links) are never flagged.
 MIN_WORDS = 3
+#: Only the first this many words are identified: enough to tell the language, and the
+#: cost of a long caption stays bounded (lingua's time grows with the text).
+MAX_WORDS = 40
 #: A post with at least ENGLISH_HINT_MIN_WORDS words of which this share are English stop
 #: words (spaCy's list plus chat words) is taken as English without asking lingua: it skips
 #: ~57% of English tweets (2x faster) for 0.3 points of hit rate on non-English captions.
@@ -102,7 +106,13 @@ def english_confidence(text: str) -> float | None:
         return None
     from lingua import Language
 
-    return float(detector().compute_language_confidence(" ".join(words), Language.ENGLISH))
+    prose = " ".join(words[:MAX_WORDS])
+    return float(detector().compute_language_confidence(prose, Language.ENGLISH))
+
+
+def warm_up() -> None:
+    """Build the detector and load its language models (~0.7 s, ~70 MB) before traffic."""
+    english_confidence("Der Zug kommt heute später an, leider")
 
 
 def is_non_english(text: str) -> bool:
