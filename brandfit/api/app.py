@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -30,6 +31,7 @@ from brandfit.api.middleware import (
 )
 from brandfit.api.routes import admin, health, influencers, models, posts
 from brandfit.api.security import require_user
+from brandfit.api.shutdown import install_drain, mark_shutting_down
 from brandfit.api.ui import install_ui
 from brandfit.api.warmup import warm_up
 from brandfit.errors import ModelLoadError
@@ -85,11 +87,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = None
     else:
         task = asyncio.get_running_loop().run_in_executor(None, _load, app)
+    install_drain(app, settings.shutdown_grace_s)  # /readyz 503 from SIGTERM on
     try:
         yield
     finally:
-        app.state.shutting_down = True
-        app.state.metrics.ready.set(0)
+        mark_shutting_down(app)
         if task is not None:
             await asyncio.wait([task], timeout=30)
 
@@ -115,6 +117,7 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     app.state.metrics = Metrics()
     app.state.warm = False
     app.state.shutting_down = False
+    app.state.reload_gate = threading.Lock()  # one POST /v1/admin/reload at a time
     app.state.batcher = (
         PredictBatcher(settings.predict_batch_posts) if settings.predict_batch_posts else None
     )

@@ -155,7 +155,7 @@ def _table(ranking: Any, brand: str) -> Table:
         table.add_row(
             str(card.rank),
             card.handle,
-            _fmt(card.score, 1),
+            "not scorable" if card.score is None else _fmt(card.score, 1),
             _fmt(c["niche"].value),
             _fmt(c["values"].value),
             _fmt(c["safety"].value),
