@@ -12,6 +12,7 @@ round, the settings alternating so machine noise hits them alike. Settings:
   scikit-learn path with the fast calibrated read-out);
 * ``no fast read-out``: scikit-learn's own ``predict_proba`` for every head;
 * ``no C extension``: brandfit._native off (NumPy fallbacks);
+* ``none of the three``: all three off together;
 * ``encoder only``: just the sentence encoder on the same posts, the floor under every setting.
 
 Prints posts/s (median over rounds) and each setting's throughput relative to ``all
@@ -21,6 +22,7 @@ parts``; a part is worth keeping only if switching it off costs 10% or more.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import time
@@ -100,6 +102,15 @@ def main(argv: list[str] | None = None) -> int:
                 patched(token_columns, "_native", None), patched(compiled, "_native", None)
             ),
         ),
+        "none of the three": (
+            score_all,
+            lambda: _all(
+                _no_compiled(),
+                patched(model, "fast_predict_proba", _no_fast_readout),
+                patched(token_columns, "_native", None),
+                patched(compiled, "_native", None),
+            ),
+        ),
         "encoder only": (encode_only, nullcontext),
     }
     predictor.score(texts[:CHUNK])  # warm caches and the encoder session
@@ -124,6 +135,14 @@ def main(argv: list[str] | None = None) -> int:
 @contextmanager
 def _both(first: Any, second: Any) -> Iterator[None]:
     with first, second:
+        yield
+
+
+@contextmanager
+def _all(*switches: Any) -> Iterator[None]:
+    with contextlib.ExitStack() as stack:
+        for switch in switches:
+            stack.enter_context(switch)
         yield
 
 
