@@ -155,7 +155,7 @@ def _table(ranking: Any, brand: str) -> Table:
         table.add_row(
             str(card.rank),
             card.handle,
-            "not scorable" if card.score is None else _fmt(card.score, 1),
+            "n/s" if card.score is None else _fmt(card.score, 1),
             _fmt(c["niche"].value),
             _fmt(c["values"].value),
             _fmt(c["safety"].value),
@@ -169,6 +169,8 @@ def _table(ranking: Any, brand: str) -> Table:
         "components in [0, 1] (– = no evidence); eng. = engagement rate and tier; "
         "posts: scored / w = weak-signal"
     )
+    if any(card.score is None for card in ranking):
+        table.caption += "; n/s = not scorable (listed below)"
     return table
 
 
@@ -233,6 +235,9 @@ def score(
             influencers, profile, models=predictor, top=top, on_progress=advance
         )
     stdout.print(wrap_not_cut(_table(ranking, profile.name), stdout))
+    for card in ranking:
+        if card.score is None:
+            stdout.print(f"{card.handle}: {card.not_scorable}", highlight=False)
     if out is not None:
         _write(ranking, out)
         stdout.print(f"wrote {len(ranking)} score cards to {out}")
