@@ -9,9 +9,9 @@ warm-cache budget, ``WARM_CACHE_POSTS``, so the measured posts are tokenised ins
 zones, as in a server or batch job that has run for a while), then calls ``Predictor.predict`` on
 ``--posts`` other real posts (sampled as in the other benchmarks), ``--batch`` posts per
 call, and prints the wall time per post of each stage: tokenisation (normalise + spaCy +
-flag counts), hashing (and, inside it, tokens missing from the per-token cache), the column
-lookup shared by the heads, the fused sums of every head (one pass), and each head's
-norms and calibration (alignment over every value).
+flag counts), hashing (and, inside it, tokens missing from the per-token cache), the
+sentence encoder, and every head's column selection, classifier and calibration
+(alignment over every value).
 Stages are timed by wrapping the functions, so the figures include the wrappers' small cost.
 """
 
@@ -55,9 +55,10 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
     args = parser.parse_args()
 
+    from brandfit.features.encoder import SentenceEncoder
     from brandfit.features.social_hashing import SocialFeatureHasher
     from brandfit.features.token_columns import TokenColumns
-    from brandfit.heads.compiled import CompiledHead, CompiledHeads
+    from brandfit.heads.model import HeadModel
     from brandfit.predict import Predictor
 
     totals: collections.Counter[str] = collections.Counter()
@@ -66,10 +67,8 @@ def main() -> None:
         (SocialFeatureHasher, "tokenize", "tokenisation"),
         (SocialFeatureHasher, "hashed_entries", "hashing"),
         (TokenColumns, "_compute", "  of which tokens not in the cache"),
-        (CompiledHeads, "lookup_entries", "column lookup + counts (all heads)"),
-        (CompiledHeads, "accumulate", "fused sums (all heads, one pass)"),
-        (CompiledHead, "proba_from", "niche + safety + sentiment: norms + calibration"),
-        (CompiledHead, "proba_targets_from", "alignment, every value: norms + calibration"),
+        (SentenceEncoder, "encode", "sentence encoder"),
+        (HeadModel, "predict_proba", "heads: selection + classifier + calibration"),
     ]
     for owner, name, label in stages:
         _timed(owner, name, label, totals)

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from brandfit.heads.compiled import CompiledHead
 from brandfit.heads.model import HeadModel
 from brandfit.labels import canonical_target
 from brandfit.persistence.registry import LoadedModels, ModelsLocation, load_models
@@ -127,32 +126,18 @@ class Predictor:
         flags = [list(p.weak_signal_flags) for p in posts]
         silent = [is_weak_signal(f) for f in flags]
         matrices: dict[tuple[Any, ...], sp.csr_matrix] = {}
-        compiled = self.models.compiled
-        entries: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        fused: np.ndarray | None = None
         low_coverage = np.zeros(n, dtype=bool)
         for name in names:
             model = self.models.heads[name]
-            fast = compiled.heads.get(name)
-            if fast is not None:  # every compiled head shares one featurizer: one pass for all
-                if entries is None or fused is None:
-                    entries = compiled.lookup_entries(*model.featurizer.hashed_entries(posts))
-                    fused = compiled.accumulate(*entries, n)
-                if model.targets is not None:
-                    result.alignment = self._alignment_compiled(model, fast, fused, value_names)
-                    continue
-                P = fast.proba_from(fused)
-                known = fast.known_from(entries[0], entries[1], n)
-            else:
-                key = self.models.featurizer_keys[name]
-                if key not in matrices:
-                    matrices[key] = model.featurizer.transform_tokenized(posts)
-                X = matrices[key]
-                if model.targets is not None:
-                    result.alignment = self._alignment(model, X, embeddings, value_names)
-                    continue
-                P = model.predict_proba(X, embeddings=embeddings)
-                known = model.known_counts(X) if model.uses_lexical else np.full(n, n)
+            key = self.models.featurizer_keys[name]
+            if key not in matrices:  # hashed once per distinct featurizer setting
+                matrices[key] = model.featurizer.transform_tokenized(posts)
+            X = matrices[key]
+            if model.targets is not None:
+                result.alignment = self._alignment(model, X, embeddings, value_names)
+                continue
+            P = model.predict_proba(X, embeddings=embeddings)
+            known = model.known_counts(X) if model.uses_lexical else np.full(n, n)
             decided = model.decide(P)
             low_coverage |= known < model.low_coverage_min_known
             result.heads[name] = HeadScores(model.labels, P, decided)
@@ -205,15 +190,6 @@ class Predictor:
         rows = np.repeat(np.arange(n), len(values))
         dense = embeddings[rows] if embeddings is not None and model.uses_encoder else None
         P = model.predict_proba(X[rows], values * n, dense).reshape(n, len(values), -1)
-        return Predictor._per_value(model, values, P)
-
-    @staticmethod
-    def _alignment_compiled(
-        model: HeadModel, head: CompiledHead, fused: np.ndarray, values: list[str]
-    ) -> dict[str, HeadScores]:
-        if not values:
-            return {}
-        P = head.proba_targets_from(fused, model.target_ids(values))
         return Predictor._per_value(model, values, P)
 
     @staticmethod

@@ -207,7 +207,7 @@ class SocialFeatureHasher(TransformerMixin, BaseEstimator):
 
         Unigram and character n-gram columns come per distinct token from a cache;
         longer word n-grams are hashed per post. Callers that only need some columns
-        (the compiled heads) filter before summing, which is cheaper than building
+        filter before summing, which is cheaper than building
         the whole matrix.
         """
         check_is_fitted(self)

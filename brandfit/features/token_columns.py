@@ -16,11 +16,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction import FeatureHasher
 
-try:  # character n-grams made and hashed in C, built at install when a C compiler is present
-    from brandfit import _native
-except ImportError:  # pragma: no cover - the Python path gives the same columns
-    _native = None
-
 try:  # the loop inside FeatureHasher.transform, without its validation and CSR building
     from sklearn.feature_extraction._hashing_fast import transform as _hashing_transform
 except ImportError:  # pragma: no cover - scikit-learn is pinned; this guards a future move
@@ -106,10 +101,7 @@ class TokenColumns:
 
     def _compute(self, tokens: list[str]) -> dict[str, TokenEntry]:
         units = [tuple(self._word_units([token])) for token in tokens]
-        if _native is not None and self.char_offsets:
-            ids, cols = self._columns_native(tokens, units)
-        else:
-            ids, cols = self._columns_python(tokens, units)
+        ids, cols = self._columns_python(tokens, units)
         if ids is None:
             return {token: (units[i], b"") for i, token in enumerate(tokens)}
         order = np.argsort(ids, kind="stable")  # per token: blocks in order, as before
@@ -139,25 +131,3 @@ class TokenColumns:
         block, ids = np.divmod(row_of_entry, len(tokens))
         cols = (indices + np.asarray(offsets, dtype=np.int64)[block]).astype(self.dtype)
         return ids, cols
-
-    def _columns_native(
-        self, tokens: list[str], units: list[tuple[str, ...]]
-    ) -> tuple[np.ndarray | None, np.ndarray]:
-        """The same columns, character n-grams made and hashed in C (brandfit._native)."""
-        assert _native is not None
-        ids_parts: list[np.ndarray] = []
-        col_parts: list[np.ndarray] = []
-        if self.unigram_offset is not None:
-            indices, indptr = hash_entries(units, self.width)
-            ids_parts.append(np.repeat(np.arange(len(tokens)), np.diff(indptr)))
-            col_parts.append(indices.astype(np.int64) + self.unigram_offset)
-        eligible = [i for i, token in enumerate(tokens) if self._has_char_ngrams(token)]
-        if eligible:
-            columns, counts = _native.char_ngram_columns(
-                [tokens[i] for i in eligible], list(self.char_offsets.items()), self.width
-            )
-            ids_parts.append(np.repeat(np.asarray(eligible), np.frombuffer(counts, np.int64)))
-            col_parts.append(np.frombuffer(columns, np.int32).astype(np.int64))
-        if not ids_parts:
-            return None, np.empty(0, dtype=self.dtype)
-        return np.concatenate(ids_parts), np.concatenate(col_parts).astype(self.dtype)

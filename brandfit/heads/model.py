@@ -14,7 +14,6 @@ from sklearn.pipeline import Pipeline
 from brandfit.errors import ModelLoadError, UnknownLabelError
 from brandfit.features import SocialFeatureHasher
 from brandfit.features.encoder_input import encoder_texts
-from brandfit.heads.fast import fast_predict_proba
 from brandfit.heads.targets import condition_on_targets
 from brandfit.labels import canonical_target
 
@@ -146,9 +145,6 @@ class HeadModel:
         return self._predict_inputs(self._inputs(X, targets, embeddings))
 
     def _predict_inputs(self, inputs: sp.csr_matrix) -> np.ndarray:
-        fast = fast_predict_proba(self.estimator, inputs)
-        if fast is not None:
-            return fast
         with config_context(assume_finite=True, skip_parameter_validation=True):
             P = self.estimator.predict_proba(inputs)
         return np.asarray(P, dtype=np.float64)

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from brandfit.errors import ModelLoadError, UnknownHeadError
-from brandfit.heads.compiled import CompiledHeads
 from brandfit.heads.model import HeadModel
 from brandfit.persistence.artifact import load_head
 from brandfit.persistence.manifest import MANIFEST_NAME
@@ -37,11 +36,6 @@ class LoadedModels:
     manifests: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     #: The folder each head was loaded from (empty for sets built in memory).
     sources: Mapping[str, Path] = field(default_factory=dict)
-
-    @cached_property
-    def compiled(self) -> CompiledHeads:
-        """The heads as arrays for fast scoring (built once per loaded set)."""
-        return CompiledHeads(self.heads)
 
     @cached_property
     def featurizer_keys(self) -> dict[str, tuple[Any, ...]]:
@@ -178,7 +172,6 @@ def load_models(models_dir: ModelsLocation, heads: list[str] | None = None) -> L
         manifests[model.name] = manifest
         sources[model.name] = folder
     models = LoadedModels(loaded, manifests, sources)
-    _ = models.compiled  # build before the set is served, not on its first request
     return models
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -88,23 +87,3 @@ def test_hash_entries_are_featurehasher_counts_unsummed() -> None:
     expanded.sum_duplicates()
     assert_identical(expanded, counts.astype(np.float32))
 
-
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.text(max_size=40), min_size=1, max_size=30))
-def test_native_char_ngrams_equal_the_python_columns(tokens: list[str]) -> None:
-    """brandfit._native makes and hashes the character n-grams; Python gives the same bytes."""
-    if token_columns._native is None:
-        pytest.skip("brandfit._native was not built (no C compiler at install)")
-    hasher = SocialFeatureHasher(char_ngram_range=(1, 5), block_width=2**18)
-    table = hasher._token_columns()
-    tokens = list(dict.fromkeys(t for t in tokens if t))
-    if not tokens:
-        return
-    native = table._compute(tokens)
-    native_module = token_columns._native
-    try:
-        token_columns._native = None
-        python = table._compute(tokens)
-    finally:
-        token_columns._native = native_module
-    assert native == python

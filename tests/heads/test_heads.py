@@ -130,26 +130,6 @@ def test_thresholds_class_offsets_fix_a_prior_shift() -> None:
     assert after > before
 
 
-def test_fast_path_matches_scikit_learn(tiny_heads) -> None:
-    from brandfit.heads.fast import fast_predict_proba
-
-    texts = [
-        "leg day at the gym",
-        "worst experience ever",
-        "",
-        "we must cut emissions now",
-        "you idiot",
-    ]
-    for model in tiny_heads.values():
-        X = model.featurizer.transform(texts)
-        targets = [model.targets[0]] * len(texts) if model.targets else None
-        inputs = model._inputs(X, targets)
-        fast = fast_predict_proba(model.estimator, inputs)
-        assert fast is not None, model.name
-        slow = model.estimator.predict_proba(inputs)
-        assert np.allclose(fast, slow, atol=1e-10), model.name
-
-
 def test_compact_stores_float32_weights_and_keeps_scores(tiny_heads) -> None:
     import copy
 
