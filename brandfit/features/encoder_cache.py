@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from brandfit.errors import InvalidInputError
 from brandfit.features.encoder import SentenceEncoder
 from brandfit.settings import DEFAULT_MODELS_DIR, ENCODER_DIRNAME
 
@@ -44,11 +46,16 @@ class MemoEncoder:
         self._memo: dict[str, np.ndarray] = {}
         self._stored: dict[bytes, np.ndarray] = {}
         if self.path is not None and self.path.is_file():
-            with np.load(self.path, allow_pickle=False) as saved:
-                if str(saved["version"]) == self.version:
-                    self._stored = dict(
-                        zip(saved["digests"].tolist(), saved["vectors"], strict=True)
-                    )
+            try:
+                with np.load(self.path, allow_pickle=False) as saved:
+                    if str(saved["version"]) == self.version:
+                        digests, vectors = saved["digests"].tolist(), saved["vectors"]
+                        self._stored = dict(zip(digests, vectors, strict=True))
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+                raise InvalidInputError(
+                    f"{self.path}: not an embedding cache written by brandfit ({exc}); "
+                    "delete it or pass another --embedding-cache file"
+                ) from exc
 
     @staticmethod
     def _digest(text: str) -> bytes:

@@ -64,3 +64,14 @@ def test_encoder_is_not_a_head_name(data_dir: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "sentence encoder's folder" in result.output
+
+
+def test_a_damaged_embedding_cache_is_one_line(
+    data_dir: Path, hybrid_config: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "emb.npz"
+    cache.write_bytes(b"not a zip file at all")
+    result = _train(data_dir / "sentiment.csv", hybrid_config, tmp_path / "m", cache)
+    assert result.exit_code == 1
+    assert "not an embedding cache written by brandfit" in result.output
+    assert "Traceback" not in result.output
