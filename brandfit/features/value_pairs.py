@@ -13,6 +13,8 @@ Per pair the model reads blocks of columns (:data:`BLOCKS`):
 * ``lex`` lexical cross features: share of the value's words found in the post (prefix
   match), its hashtag form, any of its terms
 * ``polar`` the post's VADER polarity and its product with cos(p, v) (for or against)
+* ``dir`` the value's direction d = e("I support V. V is good.") - e("I am against V. V is
+  bad."): p*d and p.d (which side of the value the post leans to)
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ TWEETEVAL_VALUE_TEXTS: Mapping[str, str] = {
     "feminist": "Feminist movement",
     "hillary": "Hillary Clinton",
 }
-BLOCKS = ("prod", "absdiff", "cos", "post", "lex", "polar")
+BLOCKS = ("prod", "absdiff", "cos", "post", "lex", "polar", "dir")
 #: weight of the value wording against the mean of its example posts
 WORDING_WEIGHT = 0.5
 PREFIX = 5
@@ -131,6 +133,11 @@ class ValueSpec:
         name = TWEETEVAL_VALUE_TEXTS.get(self.known_target or "", self.name.strip())
         return f"{name}: {self.description}" if self.description else name
 
+    def sides(self) -> tuple[str, str]:
+        """Texts for and against the value (their embeddings' difference is its direction)."""
+        name = TWEETEVAL_VALUE_TEXTS.get(self.known_target or "", self.name.strip()).rstrip(".")
+        return f"I support {name}. {name} is good.", f"I am against {name}. {name} is bad."
+
 
 def _strings(raw: Any, name: str, what: str) -> tuple[str, ...]:
     if raw is None:
@@ -205,6 +212,7 @@ def pair_columns(
     lexical: np.ndarray,
     polar: np.ndarray,
     blocks: Sequence[str],
+    dir_vecs: np.ndarray | None = None,
 ) -> np.ndarray:
     """The dense feature matrix of the chosen ``blocks`` (in :data:`BLOCKS` order)."""
     unknown = set(blocks) - set(BLOCKS)
@@ -221,4 +229,9 @@ def pair_columns(
         "lex": lexical,
         "polar": np.hstack([polar, polar * cos]),
     }
+    if "dir" in blocks:
+        if dir_vecs is None:
+            raise ValueError("the 'dir' block needs the values' direction vectors")
+        D = np.asarray(dir_vecs, dtype=np.float32)
+        parts["dir"] = np.hstack([P * D, np.sum(P * D, axis=1, keepdims=True)])
     return np.hstack([parts[b] for b in BLOCKS if b in blocks]).astype(np.float32)

@@ -36,6 +36,9 @@ class PairBatch:
     lexical: np.ndarray  # (n, 3), see lexical_cross
     polar: np.ndarray  # (n, 3), see polarity
     values: list[str | None]  # the TweetEval target each row's value names, else None
+    dir_vecs: np.ndarray | None = (
+        None  # (n, d) value directions (for - against), see ValueSpec.sides
+    )
 
     def __len__(self) -> int:
         return int(self.post_vecs.shape[0])
@@ -49,6 +52,7 @@ class PairBatch:
             self.lexical[idx],
             self.polar[idx],
             [self.values[i] for i in idx],
+            None if self.dir_vecs is None else self.dir_vecs[idx],
         )
 
 
@@ -57,6 +61,7 @@ def make_pairs(
     post_vecs: np.ndarray,
     specs: Sequence[ValueSpec],
     value_vecs: np.ndarray,
+    dir_vecs: np.ndarray | None = None,
 ) -> PairBatch:
     """A :class:`PairBatch` for aligned posts, their vectors, value specs and value vectors."""
     if not (len(posts) == len(post_vecs) == len(specs) == len(value_vecs)):
@@ -67,6 +72,7 @@ def make_pairs(
         lexical_cross(posts, specs),
         polarity(posts),
         [spec.known_target for spec in specs],
+        None if dir_vecs is None else np.asarray(dir_vecs, dtype=np.float32),
     )
 
 
@@ -101,7 +107,7 @@ class ValueStanceClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def _columns(self, X: PairBatch) -> np.ndarray:
-        cols = pair_columns(X.post_vecs, X.value_vecs, X.lexical, X.polar, self.blocks)
+        cols = pair_columns(X.post_vecs, X.value_vecs, X.lexical, X.polar, self.blocks, X.dir_vecs)
         known = list(self.known_values)
         if not known:
             return cols

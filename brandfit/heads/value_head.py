@@ -1,0 +1,145 @@
+"""The shipped ``alignment`` head: stance toward any value text, saved through the model store.
+
+:class:`ValueStanceHead` is a :class:`HeadModel` whose estimator is a
+:class:`~brandfit.heads.value_stance.ValueStanceClassifier` (inside a one-step Pipeline, so
+the lexical fast paths pass it by). Any non-empty text is a value; ``targets`` lists the
+values it was trained on by name (the TweetEval targets), scored by default. Posts and
+values are embedded by the shipped sentence encoder; a value's example posts, when given,
+move its vector toward them. Evidence: the post's words whose removal lowers the decided
+label's probability most (occlusion), after the value's own words found in the post.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from brandfit.errors import InvalidInputError
+from brandfit.features.encoder_input import encoder_texts
+from brandfit.features.value_pairs import ValueSpec, value_matches, value_vector
+from brandfit.heads.model import HeadModel
+from brandfit.heads.value_stance import ValueStanceClassifier, make_pairs
+
+#: words scored by occlusion per post (the rest are kept, never dropped)
+MAX_OCCLUDED_WORDS = 40
+_TOKEN = re.compile(r"\S+")
+
+
+@dataclass
+class ValueStanceHead(HeadModel):
+    """Alignment head for free-text values (see module docstring).
+
+    ``known_head`` (optional) is a target-conditioned head for the TweetEval targets; for
+    a value naming one of them the probabilities are ``known_weight`` x its output plus the
+    rest x the pair model's (the weight chosen by in-target cross-validation).
+    """
+
+    known_head: HeadModel | None = None
+    known_weight: float = 0.0
+
+    @property
+    def classifier(self) -> ValueStanceClassifier:
+        """The fitted pair classifier."""
+        return self.estimator.steps[-1][1]
+
+    @property
+    def uses_lexical(self) -> bool:
+        """False: no hashed n-gram weights (coverage flags come from the other heads)."""
+        return False
+
+    @property
+    def open_values(self) -> bool:
+        """True: any value text is accepted, not only ``targets``."""
+        return True
+
+    def target_ids(self, targets: Sequence[str]) -> np.ndarray:
+        """Positions of ``targets`` after checking each is usable text (any text is a value)."""
+        for target in targets:
+            ValueSpec.parse(target)
+            if not isinstance(target, str):
+                raise InvalidInputError("a value must be text")
+        return np.arange(len(targets), dtype=np.int64)
+
+    def value_vectors(self, specs: Sequence[ValueSpec]) -> tuple[np.ndarray, np.ndarray]:
+        """Per value its unit vector (wording, averaged with its examples) and its direction."""
+        if self.encoder is None:
+            self.embed([""])  # raises the clear "encoder not loaded" error
+        wordings = self.encoder.encode([spec.wording() for spec in specs])
+        pro = self.encoder.encode([spec.sides()[0] for spec in specs])
+        con = self.encoder.encode([spec.sides()[1] for spec in specs])
+        vecs = [
+            value_vector(
+                wordings[i],
+                self.encoder.encode(encoder_texts(list(spec.examples))) if spec.examples else None,
+            )
+            for i, spec in enumerate(specs)
+        ]
+        return np.stack(vecs), pro - con
+
+    def score_values(
+        self,
+        texts: Sequence[str | None],
+        embeddings: np.ndarray,
+        values: Sequence[Any],
+    ) -> np.ndarray:
+        """Probabilities ``(n_posts, n_values, 3)`` of every post against every value."""
+        specs = [ValueSpec.parse(v) for v in values]
+        n, m = len(texts), len(specs)
+        if n == 0 or m == 0:
+            return np.zeros((n, m, len(self.labels)))
+        rows = np.repeat(np.arange(n), m)
+        P = self.score_rows([texts[i] for i in rows], embeddings[rows], specs * n)
+        return P.reshape(n, m, -1)
+
+    def score_rows(
+        self, texts: Sequence[str | None], embeddings: np.ndarray, values: Sequence[Any]
+    ) -> np.ndarray:
+        """Probabilities ``(n, 3)`` of post *i* against value *i*."""
+        if len(values) != len(texts):
+            raise ValueError("one value per post is needed")
+        specs = [ValueSpec.parse(v) for v in values]
+        if not specs:
+            return np.zeros((0, len(self.labels)))
+        distinct = list(dict.fromkeys(specs))
+        vvecs, dvecs = self.value_vectors(distinct)
+        where = {spec: i for i, spec in enumerate(distinct)}
+        rows = [where[spec] for spec in specs]
+        posts = [t or "" for t in texts]
+        batch = make_pairs(posts, embeddings, specs, vvecs[rows], dvecs[rows])
+        P = self.classifier.predict_proba(batch)
+        known = [i for i, spec in enumerate(specs) if spec.known_target is not None]
+        if self.known_head is not None and self.known_weight > 0 and known:
+            sub = self.known_head
+            X = sub.featurizer.transform([posts[i] for i in known])
+            Pk = sub.predict_proba(
+                X, [specs[i].known_target or "" for i in known], embeddings[known]
+            )
+            P[known] = self.known_weight * Pk + (1 - self.known_weight) * P[known]
+        return P
+
+    def predict_texts(
+        self, texts: Sequence[str | None], targets: Sequence[str] | None = None
+    ) -> np.ndarray:
+        """Calibrated probabilities of post *i* against ``targets[i]`` (encoded here)."""
+        if targets is None:
+            raise InvalidInputError("the alignment head needs a value for every post")
+        return self.score_rows(texts, self.embed(texts), list(targets))
+
+    def evidence(self, text: str, value: Any, label: str, top: int = 3) -> list[str]:
+        """The words that decided ``label`` for ``text`` against ``value`` (occlusion)."""
+        spec = ValueSpec.parse(value)
+        matched = value_matches(text, spec)
+        words = _TOKEN.findall(text)[:MAX_OCCLUDED_WORDS]
+        if label not in self.labels or len(words) < 2:
+            return matched[:top]
+        variants = [text] + [" ".join(words[:k] + words[k + 1 :]) for k in range(len(words))]
+        P = self.score_rows(variants, self.embed(variants), [spec] * len(variants))
+        j = self.labels.index(label)
+        drops = P[0, j] - P[1:, j]
+        ranked = [words[k] for k in np.argsort(-drops, kind="stable") if drops[k] > 0.01]
+        picked = list(dict.fromkeys(matched + [w.strip(".,!?;:\"'()") for w in ranked]))
+        return [w for w in picked if w][:top]
