@@ -255,6 +255,35 @@ def leave_target_out(variant: dict[str, Any], pairs: list[Pair], batch: PairBatc
     return HeldOut(ys, preds, groups, np.vstack(logits))
 
 
+def cached_leave_target_out(
+    name: str, variant: dict[str, Any], pairs: list[Pair], batch: PairBatch
+) -> HeldOut:
+    """:func:`leave_target_out`, kept in training/build/alignment/lto-NAME.npz for the same pairs."""
+    key = hashlib.sha256(
+        json.dumps([variant, [(p.text, p.value, p.label) for p in pairs]], default=list).encode()
+    ).hexdigest()
+    path = MEMO.with_name(f"lto-{name}.npz")
+    if path.is_file():
+        with np.load(path, allow_pickle=False) as saved:
+            if str(saved["key"]) == key:
+                return HeldOut(
+                    saved["y"].tolist(),
+                    saved["pred"].tolist(),
+                    saved["group"].tolist(),
+                    saved["logits"],
+                )
+    held = leave_target_out(variant, pairs, batch)
+    np.savez(
+        path,
+        key=np.array(key),
+        y=np.array(held.y),
+        pred=np.array(held.pred),
+        group=np.array(held.group),
+        logits=held.logits,
+    )
+    return held
+
+
 def summary(held: HeldOut) -> dict[str, Any]:
     """Per-group 3-class macro-F1 (labels present in the group), pooled, TweetEval-unseen stance F1."""
     per_group = {}
@@ -279,7 +308,7 @@ def cross_validate(
 ) -> dict[str, Any]:
     started = time.time()
     batch = embed.batch(pairs)
-    held = leave_target_out(variant, pairs, batch)
+    held = cached_leave_target_out(name, variant, pairs, batch)
     full = fit(variant, batch, pairs, TWEETEVAL_TARGETS)
     full.calibrate(held.logits, held.y)
     result = summary(held)
@@ -340,8 +369,8 @@ def known_targets_cv(
 
     started = time.time()
     batch = embed.batch(pairs)
-    te = [i for i, p in enumerate(pairs) if p.on_topic and p.post_group in TWEETEVAL_TARGETS]
-    strata = [f"{pairs[i].post_group}/{pairs[i].label}" for i in te]
+    te = [i for i, p in enumerate(pairs) if p.on_topic and p.value in TWEETEVAL_TARGETS]
+    strata = [f"{pairs[i].value}/{pairs[i].label}" for i in te]
     y_all: list[str] = []
     p_pair, p_known = [], []
     for _, test_pos in StratifiedKFold(folds, shuffle=True, random_state=0).split(te, strata):
@@ -440,7 +469,7 @@ def save(
 
     variant = VARIANTS[name]
     batch = embed.batch(pairs)
-    held = leave_target_out(variant, pairs, batch)
+    held = cached_leave_target_out(name, variant, pairs, batch)
     model = fit(variant, batch, pairs, TWEETEVAL_TARGETS).calibrate(held.logits, held.y)
     lto = summary(held)
     metrics = {

@@ -26,6 +26,8 @@ from brandfit.heads.value_stance import ValueStanceClassifier, make_pairs
 
 #: words scored by occlusion per post (the rest are kept, never dropped)
 MAX_OCCLUDED_WORDS = 40
+#: a word is evidence if removing it lowers the decided label's probability by more than this
+MIN_DROP = 0.01
 _TOKEN = re.compile(r"\S+")
 
 
@@ -129,17 +131,23 @@ class ValueStanceHead(HeadModel):
             raise InvalidInputError("the alignment head needs a value for every post")
         return self.score_rows(texts, self.embed(texts), list(targets))
 
-    def evidence(self, text: str, value: Any, label: str, top: int = 3) -> list[str]:
-        """The words that decided ``label`` for ``text`` against ``value`` (occlusion)."""
+    def evidence(self, text: str, value: Any, label: str, top: int = 3) -> list[tuple[str, float]]:
+        """The words that decided ``label`` for ``text`` against ``value``, with their weight.
+
+        The value's own words found in the post come first (weight 1); then the post's words
+        whose removal lowers the probability of ``label`` most (weight = that drop).
+        """
         spec = ValueSpec.parse(value)
-        matched = value_matches(text, spec)
+        found: dict[str, float] = dict.fromkeys(value_matches(text, spec), 1.0)
         words = _TOKEN.findall(text)[:MAX_OCCLUDED_WORDS]
-        if label not in self.labels or len(words) < 2:
-            return matched[:top]
-        variants = [text] + [" ".join(words[:k] + words[k + 1 :]) for k in range(len(words))]
-        P = self.score_rows(variants, self.embed(variants), [spec] * len(variants))
-        j = self.labels.index(label)
-        drops = P[0, j] - P[1:, j]
-        ranked = [words[k] for k in np.argsort(-drops, kind="stable") if drops[k] > 0.01]
-        picked = list(dict.fromkeys(matched + [w.strip(".,!?;:\"'()") for w in ranked]))
-        return [w for w in picked if w][:top]
+        if label in self.labels and len(words) >= 2:
+            variants = [" ".join(words[:k] + words[k + 1 :]) for k in range(len(words))]
+            variants.insert(0, text)
+            P = self.score_rows(variants, self.embed(variants), [spec] * len(variants))
+            j = self.labels.index(label)
+            drops = P[0, j] - P[1:, j]
+            for k in np.argsort(-drops, kind="stable"):
+                word = words[k].strip(".,!?;:\"'()")
+                if drops[k] > MIN_DROP and word and word not in found:
+                    found[word] = round(float(drops[k]), 4)
+        return list(found.items())[:top]

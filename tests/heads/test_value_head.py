@@ -104,5 +104,5 @@ def test_any_text_is_a_value_but_bad_values_fail_clearly(head: ValueStanceHead) 
 
 def test_evidence_names_words_of_the_post(head: ValueStanceHead) -> None:
     text = "Fur farms are cruel and disgusting"
-    words = head.evidence(text, "animal welfare", "supports")
-    assert words and all(w.lower() in text.lower() for w in words)
+    terms = head.evidence(text, "animal welfare", "supports")
+    assert terms and all(w.lower() in text.lower() and weight > 0 for w, weight in terms)
