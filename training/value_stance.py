@@ -99,6 +99,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "C": 0.01,
         "neg_share": 0.5,
     },
+    "small": {"blocks": ("cos", "lex", "polar", "lean"), "C": 1.0, "neg_share": 0.5},
+    "small_prod": {"blocks": ("prod", "cos", "lex", "polar", "lean"), "C": 0.01, "neg_share": 0.5},
     "mlp": {
         "blocks": ("prod", "absdiff", "cos", "post", "lex", "polar"),
         "C": 0.1,

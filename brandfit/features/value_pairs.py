@@ -15,6 +15,7 @@ Per pair the model reads blocks of columns (:data:`BLOCKS`):
 * ``polar`` the post's VADER polarity and its product with cos(p, v) (for or against)
 * ``dir`` the value's direction d = e("I support V. V is good.") - e("I am against V. V is
   bad."): p*d and p.d (which side of the value the post leans to)
+* ``lean`` only p.d and its product with cos(p, v) (a few columns that cannot learn targets)
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ TWEETEVAL_VALUE_TEXTS: Mapping[str, str] = {
     "feminist": "Feminist movement",
     "hillary": "Hillary Clinton",
 }
-BLOCKS = ("prod", "absdiff", "cos", "post", "lex", "polar", "dir")
+BLOCKS = ("prod", "absdiff", "cos", "post", "lex", "polar", "dir", "lean")
 #: weight of the value wording against the mean of its example posts
 WORDING_WEIGHT = 0.5
 PREFIX = 5
@@ -139,6 +140,15 @@ class ValueSpec:
         return f"I support {name}. {name} is good.", f"I am against {name}. {name} is bad."
 
 
+def value_name(value: Any) -> str:
+    """The key a value is reported under: the exact text given (a spec's name)."""
+    if isinstance(value, ValueSpec):
+        return value.name
+    if isinstance(value, Mapping):
+        return str(value.get("name", ""))
+    return str(value)
+
+
 def _strings(raw: Any, name: str, what: str) -> tuple[str, ...]:
     if raw is None:
         return ()
@@ -229,9 +239,11 @@ def pair_columns(
         "lex": lexical,
         "polar": np.hstack([polar, polar * cos]),
     }
-    if "dir" in blocks:
+    if "dir" in blocks or "lean" in blocks:
         if dir_vecs is None:
-            raise ValueError("the 'dir' block needs the values' direction vectors")
+            raise ValueError("the 'dir' and 'lean' blocks need the values' direction vectors")
         D = np.asarray(dir_vecs, dtype=np.float32)
-        parts["dir"] = np.hstack([P * D, np.sum(P * D, axis=1, keepdims=True)])
+        lean = np.sum(P * D, axis=1, keepdims=True)
+        parts["dir"] = np.hstack([P * D, lean])
+        parts["lean"] = np.hstack([lean, lean * cos])
     return np.hstack([parts[b] for b in BLOCKS if b in blocks]).astype(np.float32)

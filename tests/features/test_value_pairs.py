@@ -92,3 +92,11 @@ def test_pair_columns_widths_follow_blocks():
     )
     with pytest.raises(ValueError, match="unknown pair block"):
         pair_columns(P, V, lex, pol, ("nope",))
+
+
+def test_value_name_is_the_exact_text_given():
+    from brandfit.features.value_pairs import value_name
+
+    assert value_name("Animal Welfare ") == "Animal Welfare "
+    assert value_name(ValueSpec("Pride", description="LGBTQ+")) == "Pride"
+    assert value_name({"name": "Pride"}) == "Pride"
