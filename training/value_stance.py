@@ -99,6 +99,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "C": 0.01,
         "neg_share": 0.5,
     },
+    "dir_C001_pol03": {
+        "blocks": ("prod", "absdiff", "cos", "post", "lex", "polar", "dir"),
+        "C": 0.01,
+        "neg_share": 0.5,
+        "politics": 0.3,
+    },
     "small": {"blocks": ("cos", "lex", "polar", "lean"), "C": 1.0, "neg_share": 0.5},
     "small_prod": {"blocks": ("prod", "cos", "lex", "polar", "lean"), "C": 0.01, "neg_share": 0.5},
     "mlp": {
@@ -193,12 +199,15 @@ def load_pairs(seed: int = 0, sentiment_n: int = 4000) -> tuple[list[Pair], list
     return pairs, sentiment_tweets(DEFAULT_SHARED, "val")
 
 
-def weights(pairs: list[Pair], neg_share: float) -> np.ndarray:
-    """1 per on-topic pair; neutral pairs share ``neg_share`` x the on-topic total."""
+def weights(pairs: list[Pair], neg_share: float, politics: float = 1.0) -> np.ndarray:
+    """On-topic pairs weigh 1 (``politics`` for the politics family); neutral pairs share
+    ``neg_share`` x the on-topic total."""
     on = np.array([p.on_topic for p in pairs])
     w = np.ones(len(pairs))
+    if politics != 1.0:
+        w[[i for i, p in enumerate(pairs) if p.on_topic and p.post_group in POLITICS]] = politics
     if (~on).any():
-        w[~on] = neg_share * on.sum() / (~on).sum()
+        w[~on] = neg_share * w[on].sum() / (~on).sum()
     return w
 
 
@@ -211,7 +220,11 @@ def fit(
         known_values=known,
         hidden=variant.get("hidden", 0),
     )
-    return model.fit(batch, [p.label for p in pairs], weights(pairs, variant["neg_share"]))
+    return model.fit(
+        batch,
+        [p.label for p in pairs],
+        weights(pairs, variant["neg_share"], variant.get("politics", 1.0)),
+    )
 
 
 def macro(y: list[str], pred: list[str], labels: tuple[str, ...] | None = None) -> float:
