@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 from brandfit.data import read_jsonl_records
-from brandfit.features.encoder import SentenceEncoder, shipped_encoder_dir
+from brandfit.features.encoder import SentenceEncoder
+from brandfit.settings import DEFAULT_MODELS_DIR, ENCODER_DIRNAME
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -35,7 +36,7 @@ def main() -> None:
     if not path.is_file():
         raise SystemExit(f"{path}: not found; pass --shared DIR")
     texts = [str(r["text"]) for r in read_jsonl_records(path)][: args.posts]
-    encoder = SentenceEncoder.load(shipped_encoder_dir(), threads=args.threads)
+    encoder = SentenceEncoder.load(DEFAULT_MODELS_DIR / ENCODER_DIRNAME, threads=args.threads)
     encoder.encode(texts[:256])  # warm-up
     threads = args.threads or "default"
     print(f"encoder {encoder.version}, {len(texts)} tweets, threads={threads}")

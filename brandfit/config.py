@@ -72,6 +72,9 @@ class HeadConfig(BaseModel):
     #: multi-class heads: tune log-probability offsets on validation data for this metric
     class_offsets_metric: Literal["none", "macro_f1", "macro_recall"] = "none"
     low_coverage_min_known: int = Field(default=2, ge=0)
+    #: multi-label heads: a post gets at least this many labels (those closest to their
+    #: thresholds) even when fewer pass them; weak-signal posts still get none
+    min_labels: int = Field(default=0, ge=0, le=3)
     #: Scale of the encoder block (unit-norm embedding) beside the L2-normalised TF-IDF blocks.
     encoder_weight: float = Field(default=1.0, gt=0)
     random_state: int = 0

@@ -8,13 +8,14 @@ also contribute but are not readable evidence, so only word n-grams are reported
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from brandfit.heads.model import HeadModel
+from brandfit.text.stopwords import is_stop_term
 
 
 def _linear_part(estimator: Any) -> Any:
@@ -47,7 +48,10 @@ def top_terms(
     targets: Sequence[str] | None = None,
     k: int = 5,
 ) -> list[list[tuple[str, float]]]:
-    """For each post, up to ``k`` word n-grams with the largest positive contribution to ``label``."""
+    """For each post, up to ``k`` word n-grams with the largest positive contribution to ``label``.
+
+    Terms made only of stop words (``"and"``, ``"of the"``) are left out: they explain nothing.
+    """
     if label not in model.labels:
         raise ValueError(f"head {model.name!r} has no label {label!r}")
     featurizer = model.featurizer
@@ -84,9 +88,50 @@ def top_terms(
         scored = [
             (term, round(float(value), 4))
             for term, value in zip(row, contribution[start : start + len(row)], strict=True)
-            if value > 0
+            if value > 0 and not is_stop_term(term)
         ]
         start += len(row)
         scored.sort(key=lambda item: -item[1])
         results.append(scored[:k])
     return results
+
+
+def explain_predictions(
+    heads: Mapping[str, HeadModel],
+    texts: Sequence[str | None],
+    predictions: Sequence[Mapping[str, Any]],
+    k: int = 3,
+) -> list[dict[str, Any]]:
+    """Evidence terms for the labels each post was given (the ``evidence`` of ``predict --explain``).
+
+    ``predictions`` are :meth:`brandfit.predict.Predictor.predict` rows for ``texts``.
+    Per post: ``{head: {label: [term, ...]}}`` for niche, safety and sentiment, and
+    ``{"alignment": {value: {stance: [term, ...]}}}``; a decided label with no readable
+    evidence gets an empty list. One :func:`top_terms` call per (head, label[, value]).
+    """
+    out: list[dict[str, Any]] = [{} for _ in predictions]
+    groups: dict[tuple[str, str, str | None], list[int]] = {}
+    for i, row in enumerate(predictions):
+        for name in heads:
+            result = row.get(name)
+            if not isinstance(result, Mapping):
+                continue
+            if heads[name].targets is not None:  # {value: {"labels": [...]}}
+                for value, entry in result.items():
+                    for label in entry["labels"]:
+                        groups.setdefault((name, label, value), []).append(i)
+            else:
+                for label in result["labels"]:
+                    groups.setdefault((name, label, None), []).append(i)
+    for (name, label, value), rows in groups.items():
+        batch = [texts[i] or "" for i in rows]
+        targets = [value] * len(rows) if value is not None else None
+        terms = top_terms(heads[name], batch, label, targets=targets, k=k)
+        for i, found in zip(rows, terms, strict=True):
+            words = [term for term, _ in found]
+            head = out[i].setdefault(name, {})
+            if value is None:
+                head[label] = words
+            else:
+                head.setdefault(value, {})[label] = words
+    return out

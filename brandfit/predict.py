@@ -6,7 +6,10 @@ the HTTP API and the batch classifier::
 
     {"id": ..., "niche": {"labels": [...], "scores": {label: p}}, "safety": {...},
      "sentiment": {...}, "alignment": {"<value>": {"labels": [...], "scores": {...}}},
-     "flags": [...], "model_versions": {...}}
+     "flags": [...], "weak_signal": bool, "model_versions": {...}}
+
+A post with a flag in :data:`NO_DECISION_FLAGS` gets no labels from any head and
+``"weak_signal": true``: its scores are still reported but are not a decision.
 """
 
 from __future__ import annotations
@@ -24,8 +27,15 @@ from brandfit.labels import canonical_target
 from brandfit.persistence.registry import LoadedModels, ModelsLocation, load_models
 
 SCORE_DIGITS = 4
-#: Posts with these flags get no multi-label decisions (their scores are the model's prior).
-NO_DECISION_FLAGS = frozenset({"empty_text", "no_signal"})
+#: Posts with these flags get no labels from any head (their scores stay, marked
+#: ``weak_signal``): no text, no words, or not English (the heads know English only).
+#: ``low_coverage`` posts keep their labels (English words, few of them known).
+NO_DECISION_FLAGS = frozenset({"empty_text", "no_signal", "non_english"})
+
+
+def is_weak_signal(flags: Sequence[str]) -> bool:
+    """True if a post with these flags gets no labels (see :data:`NO_DECISION_FLAGS`)."""
+    return not NO_DECISION_FLAGS.isdisjoint(flags)
 
 
 @dataclass
@@ -115,7 +125,7 @@ class Predictor:
         )
         embeddings = encoding.embed(texts) if encoding is not None else None
         flags = [list(p.weak_signal_flags) for p in posts]
-        silent = [bool(set(f) & NO_DECISION_FLAGS) for f in flags]
+        silent = [is_weak_signal(f) for f in flags]
         matrices: dict[tuple[Any, ...], sp.csr_matrix] = {}
         compiled = self.models.compiled
         entries: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -144,13 +154,13 @@ class Predictor:
                 P = model.predict_proba(X, embeddings=embeddings)
                 known = model.known_counts(X) if model.uses_lexical else np.full(n, n)
             decided = model.decide(P)
-            if model.kind == "multilabel":  # no text, no topics or flags: never a bare guess
-                decided = [[] if silent[i] else labels for i, labels in enumerate(decided)]
             low_coverage |= known < model.low_coverage_min_known
             result.heads[name] = HeadScores(model.labels, P, decided)
         for i in range(n):
             if low_coverage[i] and not flags[i]:
                 flags[i].append("low_coverage")
+        for scores in (*result.heads.values(), *result.alignment.values()):
+            scores.decided = [[] if silent[i] else d for i, d in enumerate(scores.decided)]
         result.flags = flags
         return result
 
@@ -181,6 +191,7 @@ class Predictor:
                     row["alignment"][value] = entry
         for row, flags in zip(out, scored.flags, strict=True):
             row["flags"] = flags
+            row["weak_signal"] = is_weak_signal(flags)
             row["model_versions"] = scored.versions
         return out
 

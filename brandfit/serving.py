@@ -13,6 +13,7 @@ at module level).
 
 from __future__ import annotations
 
+import argparse
 import importlib.abc
 import os
 import sys
@@ -54,3 +55,19 @@ def create_server_app() -> FastAPI:
     from brandfit.api.app import create_app
 
     return create_app()
+
+
+def run_server(app: FastAPI, argv: list[str] | None = None) -> None:
+    """Serve ``app`` with uvicorn: ``python serve.py [--host H] [--port P] [--log-level L]``."""
+    import uvicorn
+
+    parser = argparse.ArgumentParser(prog="serve.py", description="Run the brandfit HTTP API.")
+    parser.add_argument("--host", default="127.0.0.1", help="interface (default: loopback)")
+    parser.add_argument("--port", type=int, default=8000, help="TCP port (default: 8000)")
+    parser.add_argument("--log-level", default="info", help="uvicorn log level")
+    args = parser.parse_args(argv)
+    if not 1 <= args.port <= 65535:
+        parser.error(f"--port must be in 1..65535, not {args.port}")
+    print(f"brandfit API on http://{args.host}:{args.port}; page at /, docs at /docs", flush=True)  # noqa: T201
+    # our JSON access log replaces uvicorn's
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)

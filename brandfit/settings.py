@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     #: Model requests (POST /v1/..., not admin) admitted at once; more get 503 + Retry-After
     #: at once instead of queueing without bound. 0 = no limit.
     max_inflight: int = Field(64, ge=0)
+    #: Seconds between SIGTERM and uvicorn's shutdown, with /readyz already 503, so load
+    #: balancers stop sending traffic while the listener is still open (0 = no drain).
+    shutdown_grace_s: float = Field(3.0, ge=0, le=300)
     #: One JSON access-log line per request on the ``brandfit.access`` logger (no post text).
     access_log: bool = True
 

@@ -123,7 +123,7 @@ def fit_head(
         _calibrate(model, config, X, y, X_val, y_val, train.weights)
     compact_weights(model.estimator.named_steps["clf"])
     _tune(model, train, val, X, y, config, progress)
-    model.encoder = encoder  # the memo is for this run only
+    model.encoder = getattr(encoder, "encoder", encoder)  # a training memo stays behind
     return model
 
 

@@ -61,10 +61,12 @@ def test_scores_every_row_once_and_learns_a_separable_task(tmp_path: Path, head:
         "3",
         "--set",
         "head.min_df=1",
+        "--set",
+        'features.blocks=["lexical"]',  # the argmax mode fits lexical columns only
     )
     assert result["rows_scored"] == (150 if head == "sentiment" else 120)
     assert result["rows_always_in_training"] == 0
-    assert result["settings"] == ["head.min_df=1"]
+    assert result["settings"] == ["head.min_df=1", 'features.blocks=["lexical"]']
     assert result["cv_score"] > 0.9  # the words decide the label
 
 
@@ -107,3 +109,15 @@ def test_a_holdout_that_leaves_nothing_to_fit_is_refused(tmp_path: Path, holdout
     assert proc.returncode != 0
     assert f"--holdout {holdout}" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_argmax_mode_refuses_the_encoder_block(tmp_path: Path) -> None:
+    build = tmp_path / "build"
+    _write(build / "sentiment" / "train.jsonl", _rows(60, 0, False))
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "sentiment", "--build", str(build),
+         "--shared", str(tmp_path / "no-shared"), "--set", 'features.blocks=["lexical", "encoder"]'],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "encoder block" in result.stderr

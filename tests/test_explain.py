@@ -4,6 +4,7 @@ import pytest
 
 from brandfit.explain import top_terms
 from brandfit.heads.model import HeadModel
+from brandfit.text.stopwords import is_stop_term
 
 
 def test_explain_names_the_words_that_drove_a_label(tiny_heads: dict[str, HeadModel]) -> None:
@@ -29,3 +30,32 @@ def test_explain_empty_post_has_no_evidence(tiny_heads: dict[str, HeadModel]) ->
 def test_explain_unknown_label_is_refused(tiny_heads: dict[str, HeadModel]) -> None:
     with pytest.raises(ValueError, match="no label 'cooking'"):
         top_terms(tiny_heads["niche"], ["x"], "cooking")
+
+
+def test_explain_never_gives_stop_words_alone(
+    tiny_heads: dict[str, HeadModel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import brandfit.explain as explain
+
+    texts = ["we must cut emissions and it is not too late", "the gym is where I am at"]
+    cases = [
+        ("alignment", "supports", ["climate", "climate"]),
+        ("niche", "fitness_&_health", None),
+        ("sentiment", "positive", None),
+        ("sentiment", "neutral", None),
+    ]
+
+    def terms_of(k: int) -> set[str]:
+        found: set[str] = set()
+        for head, label, targets in cases:
+            for row in top_terms(tiny_heads[head], texts, label, targets=targets, k=k):
+                found.update(term for term, _ in row)
+        return found
+
+    filtered = terms_of(50)
+    assert filtered and not any(is_stop_term(t) for t in filtered)
+    monkeypatch.setattr(explain, "is_stop_term", lambda term: False)
+    unfiltered = terms_of(50)
+    assert any(is_stop_term(t) for t in unfiltered), (
+        "the texts must have stop-word evidence to drop"
+    )

@@ -22,9 +22,11 @@ def test_predict_output_shape_is_the_contract(predictor: Predictor) -> None:
         "sentiment",
         "alignment",
         "flags",
+        "weak_signal",
         "model_versions",
     }
     assert row["id"] == "p1"
+    assert row["weak_signal"] is False
     for head in ("niche", "safety", "sentiment"):
         assert set(row[head]) == {"labels", "scores"}
         assert all(0.0 <= p <= 1.0 for p in row[head]["scores"].values())
@@ -51,7 +53,7 @@ def test_predict_keeps_input_order_and_default_ids(predictor: Predictor) -> None
         ("@user @user httpurl", "no_signal"),
         ("Das ist ein sehr schöner Tag und wir gehen heute in den Park", "non_english"),
         ("これは日本語の投稿です", "non_english"),
-        ("zorblax quuxified flembic", "low_coverage"),
+        ("the zorblax was quuxified by a flembic", "low_coverage"),
     ],
 )
 def test_predict_weak_signal_posts_are_flagged(predictor: Predictor, text: str, flag: str) -> None:
@@ -88,4 +90,4 @@ def test_predict_unknown_head_is_refused(predictor: Predictor) -> None:
 
 def test_predict_subset_of_heads(predictor: Predictor) -> None:
     [row] = predictor.predict(["pasta"], heads=["niche"])
-    assert set(row) == {"id", "niche", "flags", "model_versions"}
+    assert set(row) == {"id", "niche", "flags", "weak_signal", "model_versions"}

@@ -119,8 +119,7 @@ def procedure_predictions(
         val, fit = subset(data, fit[val_rows]), fit[keep]
     model = fit_head(head, subset(data, np.concatenate([fit, auxiliary])), config, val=val)
     held_data = subset(data, held)
-    X = model.featurizer.transform(held_data.texts)
-    return [row[0] for row in model.decide(model.predict_proba(X, held_data.targets))]
+    return [row[0] for row in model.decide(model.predict_texts(held_data.texts, held_data.targets))]
 
 
 def main() -> None:
@@ -150,6 +149,11 @@ def main() -> None:
     if args.head == "alignment":
         targets = [t for p in parts for t in (p.targets or [])]
         strata = np.asarray([f"{t}|{lab}" for t, lab in zip(targets, y, strict=True)])
+    if args.procedure == "argmax" and config.features.uses_encoder:
+        sys.exit(
+            "error: the plain argmax mode fits lexical columns only; for a config with the "
+            "encoder block use --procedure holdout|all-rows or training/select_blocks.py"
+        )
     if args.procedure == "argmax":  # one featurisation for all folds (fit_head does its own)
         X = build_featurizer(config.features).fit(texts).transform(texts).tocsr()
         if targets is not None:

@@ -2,6 +2,7 @@
 
 Usage:
     python training/select_blocks.py HEAD [--variants lexical encoder both:1 ...] [--seed 0]
+        [--set section.key=JSON ...]   (applied to every variant, e.g. head.min_labels=1)
 
 Reads ``training/build/HEAD/{train,val}.jsonl`` (from ``training/prepare_data.py``) and
 ``training/configs/HEAD.toml``. Each variant overrides ``features.blocks`` (and, for
@@ -58,8 +59,12 @@ def subset(data: LabelledPosts, rows: np.ndarray) -> LabelledPosts:
     )
 
 
-def variant_config(head: str, variant: str) -> TrainConfig:
+def variant_config(head: str, variant: str, overrides: list[str] = ()) -> TrainConfig:
     raw: dict[str, Any] = tomllib.loads((HERE / "configs" / f"{head}.toml").read_text("utf-8"))
+    for item in overrides:  # section.key=JSON, e.g. head.min_labels=1
+        key, _, value = item.partition("=")
+        section, _, name = key.partition(".")
+        raw.setdefault(section, {})[name] = json.loads(value)
     name, _, weight = variant.partition(":")
     blocks = {"lexical": ["lexical"], "encoder": ["encoder"], "both": ["lexical", "encoder"]}
     raw.setdefault("features", {})["blocks"] = blocks[name]
@@ -124,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", nargs="+", default=["lexical", "encoder", "both:1", "both:2"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--set", action="append", default=[], help="section.key=JSON override")
     parser.add_argument("--build", type=Path, default=HERE / "build")
     args = parser.parse_args(argv)
     folder = args.build / args.head
@@ -136,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows = []
     for variant in args.variants:
-        row = run_variant(args.head, variant, train, val, encoder, args.seed, args.folds)
+        row = run_variant(
+            args.head, variant, train, val, encoder, args.seed, args.folds, args.set
+        )
         print(json.dumps(row), flush=True)
         rows.append(row)
     best = rows[0]

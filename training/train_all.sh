@@ -14,7 +14,8 @@ for head in sentiment safety alignment niche; do
     val=()  # a head whose validation rows joined its training file has no val.jsonl
     [[ -f "$BUILD/$head/val.jsonl" ]] && val=(--val "$BUILD/$head/val.jsonl")
     brandfit train "$head" --data "$BUILD/$head/train.jsonl" "${val[@]}" \
-        --config "training/configs/$head.toml" --models "$MODELS"
+        --config "training/configs/$head.toml" --models "$MODELS" \
+        --embedding-cache "$BUILD/$head/embeddings.npz"
 done
 
 brandfit evaluate sentiment --data "$BUILD/sentiment/test.jsonl" --record test --json "$BUILD/sentiment/test_metrics.json" --models "$MODELS"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from brandfit import __version__
 from brandfit.api import errors
 from brandfit.api.batching import PredictBatcher
+from brandfit.api.docs import install_docs
 from brandfit.api.metrics import Metrics
 from brandfit.api.middleware import (
     ACCESS_LOGGER,
@@ -29,6 +31,8 @@ from brandfit.api.middleware import (
 )
 from brandfit.api.routes import admin, health, influencers, models, posts
 from brandfit.api.security import require_user
+from brandfit.api.shutdown import install_drain, mark_shutting_down
+from brandfit.api.ui import install_ui
 from brandfit.api.warmup import warm_up
 from brandfit.errors import ModelLoadError
 from brandfit.heap import limit_malloc_arenas
@@ -41,7 +45,8 @@ DESCRIPTION = """Brand-fit classification for influencer marketing.
 
 * `POST /v1/predict`: niche, safety, sentiment and value alignment per post;
 * `POST /v1/score`, `POST /v1/rank`: creators against a brand profile, with evidence;
-* `GET /v1/models`: loaded heads and their manifests; `POST /v1/admin/reload`: hot reload.
+* `GET /v1/models`: loaded heads and their manifests; `POST /v1/admin/reload`: hot reload;
+* `GET /`: a page for analysts that ranks creators with this API.
 
 Send `Authorization: Bearer <key>` (or `X-API-Key`) when the server has API keys configured.
 """
@@ -82,11 +87,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = None
     else:
         task = asyncio.get_running_loop().run_in_executor(None, _load, app)
+    install_drain(app, settings.shutdown_grace_s)  # /readyz 503 from SIGTERM on
     try:
         yield
     finally:
-        app.state.shutting_down = True
-        app.state.metrics.ready.set(0)
+        mark_shutting_down(app)
         if task is not None:
             await asyncio.wait([task], timeout=30)
 
@@ -95,7 +100,14 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     """Build the API over ``registry`` (default: a registry over ``settings.models_dir``)."""
     settings = settings or get_settings()
     limit_malloc_arenas()  # before the loader and request threads allocate
-    app = FastAPI(title="brandfit", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="brandfit",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc come from install_docs, with local files
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.registry = (
         registry
@@ -105,6 +117,7 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     app.state.metrics = Metrics()
     app.state.warm = False
     app.state.shutting_down = False
+    app.state.reload_gate = threading.Lock()  # one POST /v1/admin/reload at a time
     app.state.batcher = (
         PredictBatcher(settings.predict_batch_posts) if settings.predict_batch_posts else None
     )
@@ -115,6 +128,8 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     app.include_router(posts.router, dependencies=protected)
     app.include_router(influencers.router, dependencies=protected)
     app.include_router(admin.router)
+    install_docs(app)
+    install_ui(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -87,6 +87,11 @@ class Prediction(BaseModel):
     flags: list[str] = Field(
         description="Weak-signal flags: empty_text, no_signal, non_english, low_coverage."
     )
+    weak_signal: bool = Field(
+        False,
+        description="True for empty_text, no_signal or non_english: no head gives labels; "
+        "the scores are shown but are not a decision.",
+    )
     model_versions: dict[str, str]
 
 
@@ -155,7 +160,9 @@ class ScoreCardOut(BaseModel):
     handle: str
     platform: str
     followers: int
-    score: Annotated[float, Field(ge=0, le=100)]
+    score: Annotated[float, Field(ge=0, le=100)] | None = Field(
+        description="0–100; null when the creator is not scorable (see not_scorable)."
+    )
     components: dict[str, ComponentOut]
     weights: dict[str, float]
     combine: str
@@ -165,6 +172,12 @@ class ScoreCardOut(BaseModel):
     model_versions: dict[str, str]
     brand: str
     rank: int | None
+    scorable: bool = Field(
+        True, description="False when no post can be scored (all empty_text/no_signal/non_english)."
+    )
+    not_scorable: str | None = Field(
+        None, description='Why not: "not scorable: none of the 3 posts can be scored (...)".'
+    )
 
 
 class RankResponse(BaseModel):

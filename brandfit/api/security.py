@@ -2,8 +2,13 @@
 
 Keys come from settings (``BRANDFIT_API_KEY``, ``BRANDFIT_ADMIN_KEY``), are sent as
 ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``, are compared with
-:func:`hmac.compare_digest` and never logged. With no key configured a route is open.
-If only a user key is set, admin routes accept the user key.
+:func:`hmac.compare_digest` and never logged.
+
+* No key at all: every route is open (local use; ``brandfit serve`` warns when it binds
+  beyond loopback like this).
+* A user key but no admin key: ``/v1/*`` needs the user key and admin routes are closed
+  (403): the user key never reloads models.
+* An admin key: admin routes need it; the user key gets 403 there.
 """
 
 from __future__ import annotations
@@ -56,11 +61,21 @@ def require_user(request: Request) -> None:
 
 
 def require_admin(request: Request) -> None:
-    """Allow the request with the admin key (or the user key when no admin key is set)."""
+    """Allow the request with the admin key; with no key configured at all, allow it.
+
+    With a user key but no admin key, admin routes are refused for everyone (403): a
+    key handed to API users must not reload models.
+    """
     settings = _settings(request)
     if settings.admin_key is None:
-        require_user(request)
-        return
+        if settings.api_key is None:
+            return
+        raise _reject(
+            request,
+            403,
+            "admin routes are disabled: a user key is set but no admin key "
+            "(set BRANDFIT_ADMIN_KEY to use them)",
+        )
     given = presented_key(request)
     if _matches(given, settings.admin_key):
         return

@@ -7,7 +7,8 @@ layout follows the Predictor's output contract, flattened with ``__`` as separat
 column                          type           meaning
 ==============================  =============  ==============================================
 ``id``                          string         the post id
-(every other input column)      as given       passed through unchanged (``text`` is dropped)
+``text``                        string         the post text (only with ``keep_text=True``)
+(every other input column)      as given       passed through unchanged
 ``<head>__labels``              list<string>   labels decided by ``niche``/``safety``/``sentiment``
 ``<head>__<label>``             float64        that label's probability (4 decimals)
 ``alignment__<value>__labels``  list<string>   stance toward ``value`` (supports/neutral/opposes)
@@ -76,6 +77,7 @@ def classify_frame(
     heads: Sequence[str] | None = None,
     targets: Sequence[str] | None = None,
     batch_size: int = PREDICT_BATCH,
+    keep_text: bool = False,
 ) -> pd.DataFrame:
     """Classify every post of ``df`` with every head; one flat output row per input row.
 
@@ -93,11 +95,15 @@ def classify_frame(
         Values for the alignment head (default: every value it knows).
     batch_size
         Posts per ``Predictor.predict`` call; results do not depend on it.
+    keep_text
+        Keep the text as a ``text`` column right after ``id`` (``brandfit classify`` does
+        unless ``--no-text``); by default it is dropped.
 
     Returns
     -------
     pandas.DataFrame
-        ``id``, the pass-through columns, then :func:`score_columns`; same row order.
+        ``id`` (and ``text``), the pass-through columns, then :func:`score_columns`; same
+        row order.
     """
     for column in (text_col, id_col):
         if column not in df.columns:
@@ -112,6 +118,12 @@ def classify_frame(
     out = df.drop(columns=[text_col]).reset_index(drop=True)
     out = out.rename(columns={id_col: "id"})
     out = out[["id", *[c for c in out.columns if c != "id"]]]
+    if keep_text:
+        if "text" in out.columns:
+            raise InvalidInputError(
+                f"input column 'text' clashes with the kept text of {text_col!r}; rename it"
+            )
+        out.insert(1, "text", pd.Series(texts, dtype=object))
     columns: dict[str, Any] = {}
     for name in names:
         model = predictor.models.heads[name]

@@ -23,6 +23,7 @@ import pandas as pd
 from brandfit.batch.engines import LocalEngine
 from brandfit.batch.finalize import finalize
 from brandfit.batch.job import JOB_FORMAT, JobDir
+from brandfit.batch.label_counts import write_label_distribution
 from brandfit.batch.ranking import check_brand
 from brandfit.batch.sources import (
     DEFAULT_CHUNK_SIZE,
@@ -60,6 +61,7 @@ class JobOptions:
     by_author: bool = False
     brand: Path | None = None
     resume: bool = False
+    keep_text: bool = True  # the post text in posts/ (CLI: --no-text drops it)
 
 
 class Engine(Protocol):
@@ -100,6 +102,7 @@ def _manifest(
         "targets": targets,
         "format": opts.fmt,
         "by_author": opts.by_author,
+        "keep_text": opts.keep_text,
         "brand": str(opts.brand.resolve()) if opts.brand else None,
         "model_versions": dict(sorted(predictor.versions.items())),
     }
@@ -136,7 +139,7 @@ def run_job(opts: JobOptions, on_event: EventHandler | None = None) -> dict[str,
     targets = (
         predictor.resolve_targets(opts.targets) if "alignment" in predictor.models.heads else []
     )
-    spec = TaskSpec.for_predictor(predictor, opts.models_dir, targets)
+    spec = TaskSpec.for_predictor(predictor, opts.models_dir, targets, opts.keep_text)
     if opts.brand is not None:
         check_brand(
             opts.brand, predictor if opts.heads is None else Predictor.from_dir(opts.models_dir)
@@ -164,6 +167,7 @@ def run_job(opts: JobOptions, on_event: EventHandler | None = None) -> dict[str,
         engine.close()
     emit("finalize", {})
     summary = finalize(job, files, entries, opts, predictor, targets)
+    summary["outputs"]["labels"] = write_label_distribution(job, [e["part"] for e in entries])
     elapsed = time.perf_counter() - started
     summary["engine"] = engine.description
     summary["timings"] = {

@@ -52,12 +52,14 @@ def iter_classified(
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
     heads: Sequence[str] | None = None,
     targets: Sequence[str] | None = None,
+    keep_text: bool = True,
 ) -> Iterator[ClassifiedChunk]:
     """Classify CSV/JSONL/Parquet files (or directories, globs) chunk by chunk, in order.
 
     Memory stays bounded by ``chunk_size``; ids are unique across all chunks (a repeated
     id is quarantined as ``duplicate id``). ``predictor`` defaults to the models in
-    ``models_dir`` (default: ``BRANDFIT_MODELS_DIR`` or the shipped models).
+    ``models_dir`` (default: ``BRANDFIT_MODELS_DIR`` or the shipped models). Like
+    ``run_job``, each row keeps its post ``text`` unless ``keep_text=False``.
     """
     columns = columns or ColumnMap()
     files = expand_inputs(inputs)
@@ -68,5 +70,7 @@ def iter_classified(
             models_dir or get_settings().models_dir, list(heads) if heads else None
         )
     for chunk in iter_chunks(files, columns, chunk_size, max_text_chars):
-        posts = classify_frame(chunk.frame, predictor, heads=heads, targets=targets)
+        posts = classify_frame(
+            chunk.frame, predictor, heads=heads, targets=targets, keep_text=keep_text
+        )
         yield ClassifiedChunk(chunk.source, chunk.index, chunk.rows_in, posts, chunk.quarantine)

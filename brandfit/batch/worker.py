@@ -30,10 +30,15 @@ class TaskSpec:
     versions: tuple[tuple[str, str], ...]
     heads: tuple[str, ...]
     targets: tuple[str, ...]
+    keep_text: bool = False
 
     @classmethod
     def for_predictor(
-        cls, predictor: Predictor, models_dir: ModelsLocation, targets: list[str]
+        cls,
+        predictor: Predictor,
+        models_dir: ModelsLocation,
+        targets: list[str],
+        keep_text: bool = False,
     ) -> TaskSpec:
         """Build the spec that reproduces ``predictor``'s output with ``targets``."""
         versions = tuple(sorted(predictor.versions.items()))
@@ -42,7 +47,7 @@ class TaskSpec:
             if isinstance(models_dir, str | Path)
             else tuple(str(Path(p).resolve()) for p in models_dir)
         )
-        return cls(where, versions, tuple(predictor.models.heads), tuple(targets))
+        return cls(where, versions, tuple(predictor.models.heads), tuple(targets), keep_text)
 
 
 _CACHE: dict[tuple[str, tuple[tuple[str, str], ...]], Predictor] = {}
@@ -78,4 +83,10 @@ def predictor_for(spec: TaskSpec) -> Predictor:
 def classify_partition(frame: pd.DataFrame, spec: TaskSpec) -> pd.DataFrame:
     """Classify one chunk frame (``id``, ``text``, pass-through columns) in this process."""
     predictor = predictor_for(spec)
-    return classify_frame(frame, predictor, heads=list(spec.heads), targets=list(spec.targets))
+    return classify_frame(
+        frame,
+        predictor,
+        heads=list(spec.heads),
+        targets=list(spec.targets),
+        keep_text=spec.keep_text,
+    )

@@ -26,7 +26,7 @@ from brandfit.batch.sources import METRICS
 FORMATS = ("parquet", "jsonl", "csv")
 LIST_SEP = "|"  # joins label lists in CSV parts
 TMP_MARK = ".tmp-"
-_STRINGS = {"id", "source", "author"}
+_STRINGS = {"id", "text", "source", "author"}
 _INTS = {"line", *METRICS}
 
 

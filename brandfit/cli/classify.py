@@ -7,7 +7,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
+from rich import box
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -16,10 +18,13 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 
+from brandfit.batch.label_counts import read_label_distribution
 from brandfit.batch.runner import JobOptions, run_job
 from brandfit.batch.sources import DEFAULT_CHUNK_SIZE, DEFAULT_MAX_TEXT_CHARS, ColumnMap
 from brandfit.cli._common import ModelsOption, console, friendly_errors, model_layers
+from brandfit.cli._tables import wrap_not_cut
 
 
 class EngineName(StrEnum):
@@ -105,7 +110,26 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
     console.print(f"rows_in == scored + quarantined, ids unique: {check}", highlight=False)
     for reason, count in summary.get("quarantine_reasons", {}).items():
         console.print(f"  quarantined, {reason}: {count:,}", highlight=False)
-    console.print(f"output: {out}/ (summary.json, posts/, quarantine.jsonl)", highlight=False)
+    labels = read_label_distribution(out)
+    if labels is not None and len(labels):
+        console.print(wrap_not_cut(label_table(labels), console))
+    console.print(
+        f"output: {out}/ (summary.json, posts/, quarantine.jsonl, labels.csv)", highlight=False
+    )
+
+
+def label_table(labels: pd.DataFrame, top: int = 3) -> Table:
+    """The label distribution in short: per head (and value), its ``top`` labels by posts."""
+    table = Table(title="labels (share of scored posts)", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("head", overflow="fold", max_width=24)
+    table.add_column(f"top {top} labels", overflow="fold", ratio=1)
+    for (head, value), group in labels.groupby(["head", "value"], sort=False):
+        shown = [f"{r.label} {r.share:.0%} ({r.posts:,})" for r in group.head(top).itertuples()]
+        more = len(group) - top
+        if more > 0:
+            shown.append(f"+{more} more")
+        table.add_row(f"{head}: {value}" if value else str(head), ", ".join(shown))
+    return table
 
 
 @friendly_errors
@@ -182,6 +206,9 @@ def classify(
         int, typer.Option("--max-text-chars", min=1, help="Longer texts are quarantined.")
     ] = DEFAULT_MAX_TEXT_CHARS,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    no_text: Annotated[
+        bool, typer.Option("--no-text", help="Leave the post text out of the posts/ parts.")
+    ] = False,
     models: ModelsOption = None,
 ) -> None:
     """Classify post archives with every head; every row ends up scored or quarantined."""
@@ -213,6 +240,7 @@ def classify(
         by_author=by_author,
         brand=brand,
         resume=resume,
+        keep_text=not no_text,
     )
     reporter = _Reporter(quiet)
     try:

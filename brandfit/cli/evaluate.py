@@ -11,6 +11,7 @@ from rich.table import Table
 
 from brandfit.cli._common import ModelsOption, console, friendly_errors, model_layers
 from brandfit.cli._progress import progress_bar
+from brandfit.cli._tables import wrap_not_cut
 from brandfit.cli.report import load_cli_head
 from brandfit.data import load_labelled
 from brandfit.errors import InvalidInputError
@@ -85,7 +86,7 @@ def evaluate(
     with progress_bar(f"evaluate {head}", len(posts)) as advance:
         scored = score_labelled(model, posts, advance)
     metrics = metrics_from_decisions(model, posts, scored.decided, manifest["model_version"])
-    console.print(_table(metrics))
+    console.print(wrap_not_cut(_table(metrics), console))
     summary = {k: v for k, v in metrics.items() if k not in ("per_label", "per_target")}
     typer.echo(json.dumps(summary, ensure_ascii=False))
     if json_out is not None:

@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from brandfit.cli._common import ModelsOption, friendly_errors, model_layers
+from brandfit.cli._tables import wrap_not_cut
 from brandfit.persistence.registry import load_models
 
 
@@ -26,9 +29,10 @@ def _metric_summary(metrics: dict[str, Any]) -> str:
 
 
 def _origin(folder: Path, layers: tuple[Path, ...]) -> str:
+    """Where a head came from, short enough for the table (the title lists the folders)."""
     if len(layers) > 1 and folder.parent == layers[-1]:
         return "shipped"
-    return str(folder.parent)
+    return folder.parent.name
 
 
 @friendly_errors
@@ -68,19 +72,17 @@ def models_command(
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     title = " over ".join(str(layer) for layer in layers)
-    table = Table(title=f"models in {title}")
-    for column in ("head", "version", "kind", "labels", "metrics", "from"):
+    # three columns, so whole names fit in 80: head (kind, version, origin), labels, metrics
+    table = Table(title=f"models in {title}", box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("head / kind / version / from", "labels", "metrics"):
         table.add_column(column)
     for row in rows:
         labels = ", ".join(row["labels"]) + (
             f"\nvalues: {', '.join(row['targets'])}" if row["targets"] else ""
         )
-        table.add_row(
-            row["head"],
-            row["model_version"],
-            row["kind"],
-            labels,
-            _metric_summary(row["metrics"]),
-            _origin(Path(row["source"]), layers),
-        )
-    Console().print(table)
+        head = Text(row["head"], style="bold")
+        origin = _origin(Path(row["source"]), layers)
+        head.append(f"\n{row['kind']}\n{row['model_version']}\nfrom {origin}", style="")
+        table.add_row(head, labels, _metric_summary(row["metrics"]), end_section=True)
+    out = Console()
+    out.print(wrap_not_cut(table, out))

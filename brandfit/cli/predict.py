@@ -1,20 +1,29 @@
-"""``brandfit predict``: one JSON object per post, in input order."""
+"""``brandfit predict``: one JSON object per post in input order, or a table (``--format table``)."""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from brandfit.cli._common import ModelsOption, friendly_errors, model_layers
+from brandfit.cli._tables import wrap_not_cut
 from brandfit.data import read_table
 from brandfit.errors import InvalidInputError
 
 CHUNK = 2000
+
+
+class PredictFormat(StrEnum):
+    """How predictions are printed."""
+
+    json = "json"
+    table = "table"
 
 
 def _posts(
@@ -54,9 +63,21 @@ def predict(
     ] = None,
     text_col: Annotated[str, typer.Option("--text-col")] = "text",
     id_col: Annotated[str, typer.Option("--id-col")] = "id",
+    fmt: Annotated[
+        PredictFormat,
+        typer.Option("--format", help="json: one object per line; table: for reading (80 cols)."),
+    ] = PredictFormat.json,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Add the evidence words behind each decided label."),
+    ] = False,
     models: ModelsOption = None,
 ) -> None:
     """Print one JSON prediction per post: niche, safety, sentiment, alignment, flags, versions."""
+    from rich.console import Console
+
+    from brandfit.cli.predict_table import prediction_table
+    from brandfit.explain import explain_predictions
     from brandfit.predict import Predictor
 
     if not texts and input_file is None:
@@ -65,10 +86,20 @@ def predict(
     targets = predictor.resolve_targets(target or None)
     batch: list[tuple[Any, str | None]] = []
 
+    out = Console(soft_wrap=False)
+
     def flush() -> None:
         ids = [item[0] for item in batch]
-        for row in predictor.predict([item[1] for item in batch], ids=ids, targets=targets):
-            typer.echo(json.dumps(row, ensure_ascii=False, default=str))
+        texts = [item[1] for item in batch]
+        rows = predictor.predict(texts, ids=ids, targets=targets)
+        evidence = explain_predictions(predictor.models.heads, texts, rows) if explain else None
+        if fmt is PredictFormat.table:
+            out.print(wrap_not_cut(prediction_table(rows, texts, evidence), out))
+        else:
+            for i, row in enumerate(rows):
+                if evidence is not None:
+                    row["evidence"] = evidence[i]
+                typer.echo(json.dumps(row, ensure_ascii=False, default=str))
         batch.clear()
 
     for item in _posts(texts or [], input_file, text_col, id_col):

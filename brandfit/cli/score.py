@@ -14,6 +14,7 @@ from rich.table import Table
 
 from brandfit.cli._common import ModelsOption, friendly_errors, model_layers
 from brandfit.cli._progress import progress_bar
+from brandfit.cli._tables import wrap_not_cut
 from brandfit.data import read_jsonl_records, read_table
 from brandfit.errors import InvalidInputError
 
@@ -137,13 +138,13 @@ def _table(ranking: Any, brand: str) -> Table:
         "values",
         "safety",
         "brand",
-        "engagement",
+        "eng.",
         "posts",
         "disclosure",
     ):
         table.add_column(
             name,
-            justify="left" if name in ("handle", "engagement", "disclosure") else "right",
+            justify="left" if name in ("handle", "eng.", "disclosure") else "right",
             no_wrap=name != "disclosure",
         )
     for card in ranking:
@@ -154,7 +155,7 @@ def _table(ranking: Any, brand: str) -> Table:
         table.add_row(
             str(card.rank),
             card.handle,
-            _fmt(card.score, 1),
+            "n/s" if card.score is None else _fmt(card.score, 1),
             _fmt(c["niche"].value),
             _fmt(c["values"].value),
             _fmt(c["safety"].value),
@@ -164,7 +165,12 @@ def _table(ranking: Any, brand: str) -> Table:
             f"{card.coverage.posts}/{card.coverage.weak_signal_posts}w",
             ", ".join(issues) or "ok",
         )
-    table.caption = "components in [0, 1] (– = no evidence); posts: scored / w = weak-signal"
+    table.caption = (
+        "components in [0, 1] (– = no evidence); eng. = engagement rate and tier; "
+        "posts: scored / w = weak-signal"
+    )
+    if any(card.score is None for card in ranking):
+        table.caption += "; n/s = not scorable (listed below)"
     return table
 
 
@@ -228,7 +234,10 @@ def score(
         ranking = rank_influencers(
             influencers, profile, models=predictor, top=top, on_progress=advance
         )
-    stdout.print(_table(ranking, profile.name))
+    stdout.print(wrap_not_cut(_table(ranking, profile.name), stdout))
+    for card in ranking:
+        if card.score is None:
+            stdout.print(f"{card.handle}: {card.not_scorable}", highlight=False)
     if out is not None:
         _write(ranking, out)
         stdout.print(f"wrote {len(ranking)} score cards to {out}")

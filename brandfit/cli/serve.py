@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from typing import Annotated
@@ -9,6 +10,27 @@ from typing import Annotated
 import typer
 
 from brandfit.cli._common import ModelsOption, console, friendly_errors, models_dir
+from brandfit.settings import Settings, get_settings
+
+
+def is_loopback(host: str) -> bool:
+    """True if ``host`` (an interface to bind) is reachable from this machine only."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: may resolve to anything
+
+
+def open_bind_warning(host: str, settings: Settings) -> str | None:
+    """A warning when binding ``host`` beyond loopback with no API key, else None."""
+    if is_loopback(host) or settings.api_key is not None or settings.admin_key is not None:
+        return None
+    return (
+        f"listening on {host} with no API keys: anyone who can reach this port can score "
+        "posts and reload models; set BRANDFIT_API_KEY and BRANDFIT_ADMIN_KEY"
+    )
 
 
 @friendly_errors
@@ -26,8 +48,11 @@ def serve(
     process in this one's place (same pid), built by :func:`brandfit.serving.create_server_app`.
     """
     directory = models_dir(models)
+    warning = open_bind_warning(host, get_settings())
+    if warning:
+        console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
     console.print(
-        f"brandfit API on http://{host}:{port} (models: {directory}); docs at /docs",
+        f"brandfit API on http://{host}:{port} (models: {directory}); page at /, docs at /docs",
         highlight=False,
     )
     sys.stdout.flush()

@@ -17,11 +17,14 @@ from brandfit.cli._common import (
 )
 from brandfit.config import load_train_config
 from brandfit.data import check_classes, combine_labelled, load_labelled
+from brandfit.errors import InvalidInputError
 from brandfit.evaluate import evaluate_head
+from brandfit.features.encoder_cache import MemoEncoder, encoder_dir_for, load_encoder
 from brandfit.labels import HEAD_NAMES
 from brandfit.persistence.artifact import save_head
 from brandfit.persistence.manifest import fingerprint_data, read_manifest
 from brandfit.persistence.registry import available_heads
+from brandfit.settings import ENCODER_DIRNAME
 from brandfit.train_size import plan_training
 
 REPORT_NAME = "report.html"
@@ -83,6 +86,14 @@ def train(
             help=f"Write {REPORT_NAME} into the head's folder (on --val, else on the training data).",
         ),
     ] = True,
+    embedding_cache: Annotated[
+        Path | None,
+        typer.Option(
+            "--embedding-cache",
+            help="Keep the posts' sentence-encoder embeddings in this .npz file, so "
+            "retraining on the same posts skips the encoder (heads using the encoder block).",
+        ),
+    ] = None,
     models: ModelsOption = None,
 ) -> None:
     """Train HEAD from labelled posts and save it atomically under the models directory.
@@ -92,6 +103,8 @@ def train(
     """
     from brandfit.train import fit_head
 
+    if head == ENCODER_DIRNAME:
+        raise InvalidInputError(f"{head!r} is the sentence encoder's folder, not a head name")
     cfg = load_train_config(config)
     target = models_dir(models)
     needs_target = head == "alignment"
@@ -113,7 +126,13 @@ def train(
         console.print(plan.note, highlight=False)
     previous = _previous(head, target)
     with status(f"training {head}") as update:
-        model = fit_head(head, train_posts, plan.config, val_posts, progress=update)
+        encoder = None
+        if plan.config.features.uses_encoder:
+            shipped = load_encoder(encoder_dir_for(target))
+            encoder = MemoEncoder(shipped, embedding_cache) if embedding_cache else shipped
+        model = fit_head(
+            head, train_posts, plan.config, val_posts, progress=update, encoder=encoder
+        )
         metrics = {}
         if val_posts is not None:
             update("evaluating on validation data")

@@ -10,9 +10,7 @@ L2-normalised here in NumPy. Rows come back in input order.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,6 @@ from tokenizers import Tokenizer
 
 from brandfit.errors import CorruptModelError, IncompatibleModelError, InvalidInputError
 from brandfit.persistence.manifest import MANIFEST_NAME, sha256_file
-from brandfit.settings import ENCODER_DIRNAME, get_settings
 
 #: ``kind`` written in the encoder's manifest (head manifests have none).
 ENCODER_KIND = "sentence-encoder"
@@ -197,22 +194,3 @@ class SentenceEncoder:
             rows = order[start : start + batch_size]
             out[rows] = self._run([ids[i] for i in rows])
         return out
-
-
-_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=4)
-def _load_cached(path: str, threads: int | None) -> SentenceEncoder:
-    return SentenceEncoder.load(path, threads=threads)
-
-
-def shipped_encoder_dir() -> Path:
-    """``<models_dir>/encoder``: the encoder folder beside the heads (``BRANDFIT_MODELS_DIR``)."""
-    return get_settings().models_dir / ENCODER_DIRNAME
-
-
-def load_shipped_encoder(threads: int | None = None) -> SentenceEncoder:
-    """The encoder of :func:`shipped_encoder_dir`, loaded and verified once per process."""
-    with _LOCK:
-        return _load_cached(str(shipped_encoder_dir().resolve()), threads)

@@ -172,7 +172,15 @@ class HeadModel:
         """Turn probabilities into decided labels (one for single-label heads)."""
         if self.kind == "multilabel":
             cut = np.asarray(self.thresholds if self.thresholds else [0.5] * len(self.labels))
-            return [[self.labels[j] for j in np.flatnonzero(row >= cut)] for row in P]
+            at_least = int(self.config.get("head", {}).get("min_labels", 0))
+            decided = []
+            for row in P:
+                chosen = set(np.flatnonzero(row >= cut).tolist())
+                if len(chosen) < at_least:  # the labels closest to their thresholds fill in
+                    ranked = np.argsort(-(row - cut), kind="stable")
+                    chosen.update(ranked[:at_least].tolist())
+                decided.append([self.labels[j] for j in sorted(chosen)])
+            return decided
         if self.kind == "binary" and self.thresholds and self.positive_label is not None:
             pos = self.labels.index(self.positive_label)
             neg = self.labels[1 - pos]

@@ -68,17 +68,29 @@ def _golden_predictions(model: HeadModel) -> list[dict[str, Any]]:
 
 
 def _check_golden(model: HeadModel, manifest: dict[str, Any], folder: Path) -> None:
-    expected = manifest.get("golden", [])
+    """Refuse a model whose recorded golden predictions are missing, edited or not reproduced."""
+    expected = manifest["golden"]
+    texts = [want.get("text") for want in expected]
+    if texts != list(GOLDEN_TEXTS):
+        raise CorruptModelError(
+            f"{folder}: the manifest's golden examples are not this brandfit's "
+            f"{len(GOLDEN_TEXTS)} golden inputs (found {len(texts)}, texts differ or are "
+            "missing); the manifest was edited or made by another brandfit; retrain the head"
+        )
     actual = _golden_predictions(model)
-    for want, got in zip(expected, actual, strict=False):
-        if want["text"] != got["text"]:
-            continue
-        close = np.allclose(want["scores"], got["scores"], atol=1e-4)
-        if not close or want["labels"] != got["labels"]:
+    for want, got in zip(expected, actual, strict=True):
+        scores = want.get("scores")
+        close = (
+            isinstance(scores, list)
+            and len(scores) == len(got["scores"])
+            and np.allclose(scores, got["scores"], atol=1e-4)
+        )
+        same = want.get("labels") == got["labels"] and want.get("target") == got["target"]
+        if not close or not same:
             raise CorruptModelError(
-                f"{folder}: golden check failed for {want['text']!r}: expected {want['labels']} "
-                f"{want['scores']}, got {got['labels']} {got['scores']}; the model does not "
-                "behave as when it was saved"
+                f"{folder}: golden check failed for {want['text']!r}: expected "
+                f"{want.get('labels')} {scores}, got {got['labels']} {got['scores']}; the model "
+                "does not behave as when it was saved"
             )
 
 
@@ -115,7 +127,8 @@ def save_head(
 
     The manifest is the commit point: the new artefact is written under a new name,
     then ``manifest.json`` is replaced in one rename, then the old artefact removed.
-    A crash at any point leaves either the old or the new complete model.
+    A crash at any point leaves either the old or the new complete model; an artefact
+    a crash left unnamed by the manifest is removed by the next save of the head.
     """
     models_dir = Path(models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -173,6 +186,7 @@ def save_head(
         _write_text_atomic(final / CARD_NAME, card)
         if old is not None and old.name != artifact_name:
             old.unlink(missing_ok=True)
+        _remove_orphans(final, keep=artifact_name)
         return manifest
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -187,6 +201,21 @@ def previous_summary(manifest: dict[str, Any]) -> dict[str, Any]:
         "training_data": {k: data[k] for k in ("rows", "file") if k in data},
         "metrics": manifest.get("metrics", {}),
     }
+
+
+def _remove_orphans(folder: Path, keep: str) -> None:
+    """Delete artefacts and temp files a killed earlier save left beside the committed model.
+
+    A save killed between moving its artefact in and swapping the manifest leaves an
+    artefact no manifest names; the next save of the head removes it (and any other
+    ``pipeline-*.joblib`` but ``keep``).
+    """
+    for path in folder.glob("pipeline-*.joblib"):
+        if path.name != keep:
+            path.unlink(missing_ok=True)
+    for path in folder.glob(".*.tmp"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
 
 
 def _existing_artifact(folder: Path) -> Path | None:

@@ -52,6 +52,18 @@ def render_card(manifest: dict[str, Any]) -> str:
         scheme = "IAB Content Taxonomy 3.1 tier 1" if head == "niche" else "GARM category"
         lines += ["", f"## Label mapping ({scheme})", ""]
         lines += [f"- `{label}` → {mapping[label]}" for label in shown]
+    blocks = manifest.get("config", {}).get("features", {}).get("blocks", ["lexical"])
+    lines += ["", "## Features", ""]
+    if "lexical" in blocks:
+        lines.append(
+            "- Hashed word and character n-grams of the post (TF-IDF), spaCy social tokenizer."
+        )
+    if manifest.get("encoder_version"):
+        lines.append(
+            f"- Sentence embedding from the shipped encoder `{manifest['encoder_version']}` "
+            "(all-MiniLM-L6-v2, sentence-transformers, Apache-2.0; int8 ONNX in `models/encoder/`, "
+            "see its CARD.md); the head loads only beside that exact encoder."
+        )
     lines += ["", "## Training data", ""]
     for source in data.get("sources", []):
         rows = f"{source['rows']} rows, " if "rows" in source else ""
@@ -73,8 +85,9 @@ def render_card(manifest: dict[str, Any]) -> str:
         "",
         "## Limits",
         "",
-        "- Linear model over hashed word and character n-grams: it sees words, not meaning; "
-        "sarcasm, coded language and context outside the post are missed.",
+        "- Linear model over the features above: sarcasm, coded language and context "
+        "outside the post are missed; the sentence embedding carries topic and tone, "
+        "not world knowledge.",
         "- Trained on English tweets/posts from the data sets above; other languages and "
         "platforms get a `non_english` / `low_coverage` flag rather than a trusted score.",
         "- Research-only licences above may restrict commercial use of this model.",

@@ -92,9 +92,21 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise CorruptModelError(f"{path}: manifest is not valid JSON ({exc})") from exc
     if not isinstance(manifest, dict):
         raise CorruptModelError(f"{path}: manifest must be a JSON object")
-    for key in ("format_version", "head", "artifact", "library_versions", "tokenizer_version"):
+    for key in (
+        "format_version",
+        "head",
+        "artifact",
+        "library_versions",
+        "tokenizer_version",
+        "golden",
+    ):
         if key not in manifest:
             raise CorruptModelError(f"{path}: manifest lacks {key!r}")
+    golden = manifest["golden"]
+    if not isinstance(golden, list) or not golden or not all(isinstance(g, dict) for g in golden):
+        raise CorruptModelError(
+            f"{path}: manifest 'golden' must be a non-empty list of recorded predictions"
+        )
     return manifest
 
 

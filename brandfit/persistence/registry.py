@@ -109,27 +109,42 @@ def find_head(location: ModelsLocation, name: str) -> Path:
     layers = _as_layers(location)
     if not layers or not layers[0].is_dir():
         raise ModelLoadError(f"{layers[0] if layers else '(none)'}: models directory not found")
+    _check_head_name(name, layers[0])
     found = available_heads(layers)
     if name not in found:
         raise UnknownHeadError(unknown_head_message(name, found))
     return found[name]
 
 
+def _inside(models_dir: Path, child: Path) -> Path:
+    """``child`` if it resolves inside ``models_dir`` (the trust boundary), else ModelLoadError."""
+    root = models_dir.resolve()
+    if not child.resolve().is_relative_to(root) or child.resolve() == root:
+        raise ModelLoadError(
+            f"{child}: resolves outside the models directory {root}; refusing to load it"
+        )
+    return child
+
+
 def head_folders(models_dir: Path) -> list[Path]:
     """Model folders directly under ``models_dir`` that resolve inside it."""
-    root = models_dir.resolve()
     folders = []
     for child in sorted(models_dir.iterdir()):
         if child.name.startswith(".") or not (child / MANIFEST_NAME).is_file():
             continue
         if child.name == ENCODER_DIRNAME:  # the shared sentence encoder, not a head
             continue
-        if not child.resolve().is_relative_to(root):
-            raise ModelLoadError(
-                f"{child}: resolves outside the models directory {root}; refusing to load it"
-            )
-        folders.append(child)
+        folders.append(_inside(models_dir, child))
     return folders
+
+
+def _check_head_name(head: str, models_dir: Path) -> None:
+    """A head name is a plain folder name: no ``/``, ``..`` or leading dot."""
+    if not head or head != Path(head).name or head.startswith(".") or "\\" in head:
+        raise ModelLoadError(
+            f"{head!r} is not a head name (a folder directly under {models_dir}); "
+            "paths are not accepted"
+        )
 
 
 def load_models(models_dir: ModelsLocation, heads: list[str] | None = None) -> LoadedModels:

@@ -18,7 +18,7 @@ from typing import Any
 
 from brandfit.errors import InvalidInputError
 from brandfit.persistence.registry import LoadedModels, ModelRegistry
-from brandfit.predict import Predictor
+from brandfit.predict import Predictor, is_weak_signal
 from brandfit.scoring import disclosure
 from brandfit.scoring.aggregate import combine
 from brandfit.scoring.audience import audience_component, engagement_component
@@ -79,7 +79,11 @@ def _card(
         "engagement": engagement,
         "audience": audience_component(profile.target_audience, influencer.audience),
     }
+    score: float | None
     score, used = combine(components, profile.weights)
+    reason = _not_scorable(flags)
+    if reason is not None:
+        score = None
     negative = ["negative" in p.get("sentiment", {}).get("labels", []) for p in preds]
     checks = [
         disclosure.check_post(p.id, p.text, h, neg)
@@ -109,6 +113,8 @@ def _card(
         engagement_settings=settings,
         model_versions=dict(predictor.versions),
         brand=profile.name,
+        scorable=reason is None,
+        not_scorable=reason,
     )
 
 
@@ -126,6 +132,19 @@ def _groups(
             group, posts = [], 0
     if group:
         yield group
+
+
+def _not_scorable(flags: list[list[str]]) -> str | None:
+    """Why none of a creator's posts can be scored, or None if one can (or none was given).
+
+    A creator sent without posts is scored on numbers only (documented); one whose every
+    post is empty, wordless or not English gets no score rather than a misleading one.
+    """
+    if not flags or any(not is_weak_signal(f) for f in flags):
+        return None
+    counts = Counter(f for fs in flags for f in fs if is_weak_signal([f]))
+    detail = ", ".join(f"{flag} {n}" for flag, n in sorted(counts.items()))
+    return f"not scorable: none of the {len(flags)} posts can be scored ({detail})"
 
 
 def _score_all(
@@ -189,7 +208,7 @@ def rank_influencers(
     if duplicates:
         raise InvalidInputError(f"duplicate influencer handle(s): {', '.join(duplicates)}")
     cards = _score_all(parsed, parse_brand(brand), predictor, on_progress)
-    cards.sort(key=lambda c: (-c.score, c.handle))
+    cards.sort(key=lambda c: (c.score is None, -(c.score or 0.0), c.handle))  # unscorable last
     if top is not None:
         cards = cards[:top]
     return Ranking([_with_rank(card, i + 1) for i, card in enumerate(cards)])

@@ -75,7 +75,7 @@ class ScoreCard:
     handle: str
     platform: str
     followers: int
-    score: float
+    score: float | None  # None when not scorable (see ``scorable``), never a fake 0.0
     components: dict[str, Component]
     weights: dict[str, float]
     combine: str
@@ -85,6 +85,10 @@ class ScoreCard:
     model_versions: dict[str, str]
     brand: str
     rank: int | None = None
+    #: False when no post can be scored (all empty, without words or not English)
+    scorable: bool = True
+    #: why the creator is not scorable ("not scorable: ..."), None when scorable
+    not_scorable: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready nested dict (the API and JSONL shape)."""
@@ -101,6 +105,7 @@ class ScoreCard:
             "tier": engagement.get("tier"),
             "engagement_rate": engagement.get("rate"),
             "score": self.score,
+            "scorable": self.scorable,
         }
         for name, component in self.components.items():
             out[name] = component.value

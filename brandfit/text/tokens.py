@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from spacy.attrs import ORTH
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.vocab import Vocab
 
+from brandfit.text.language import ENGLISH_HINT_MIN_WORDS, ENGLISH_HINT_SHARE, is_non_english
 from brandfit.text.nlp import NLP_LOCK, make_nlp, memory_zone
 from brandfit.text.normalize import URL_PLACEHOLDER, USER_PLACEHOLDER, normalize_text
 
@@ -37,19 +38,40 @@ class TokenizedPost:
     n_latin_letters: int
     n_word_tokens: int
     n_english_hints: int
+    #: the post as given (for the language identifier; not part of equality)
+    text: str = field(default="", compare=False, repr=False)
 
     @property
     def weak_signal_flags(self) -> list[str]:
-        """Flags that say why a prediction for this post should not be trusted."""
+        """Flags that say why a prediction for this post should not be trusted.
+
+        ``non_english``: most letters are in a non-Latin script, or the language
+        identifier is all but sure the words are not English (run here, on demand, so
+        training never pays for it). Posts full of English function words skip the
+        identifier (:data:`~brandfit.text.language.ENGLISH_HINT_SHARE`).
+        """
         if not self.tokens:
             return ["empty_text"]
         if self.n_word_tokens == 0:
             return ["no_signal"]
-        latin_share = self.n_latin_letters / max(self.n_letters, 1)
-        english_share = self.n_english_hints / self.n_word_tokens
-        if latin_share < 0.5 or (self.n_word_tokens >= 6 and english_share < 0.12):
+        if self.mostly_non_latin:
             return ["non_english"]
-        return []
+        if self.full_of_english_words or not is_non_english(self.text):
+            return []
+        return ["non_english"]
+
+    @property
+    def full_of_english_words(self) -> bool:
+        """Enough words, and a large share of them English stop words or chat words."""
+        return (
+            self.n_word_tokens >= ENGLISH_HINT_MIN_WORDS
+            and self.n_english_hints >= ENGLISH_HINT_SHARE * self.n_word_tokens
+        )
+
+    @property
+    def mostly_non_latin(self) -> bool:
+        """Most letters outside handles and hashtags are not Latin (a script fact, not a guess)."""
+        return self.n_latin_letters < 0.5 * max(self.n_letters, 1)
 
 
 def _clean_token(text: str) -> str:
@@ -119,7 +141,8 @@ def tokenize_posts(texts: Iterable[str], batch_size: int = 1000) -> list[Tokeniz
     """
     global _warm_left
     nlp = make_nlp()
-    normalised = [normalize_text(t) if isinstance(t, str) else "" for t in texts]
+    raw = [t if isinstance(t, str) else "" for t in texts]
+    normalised = [normalize_text(t) for t in raw]
     posts: list[TokenizedPost] = []
     if _warm_left > 0:
         with NLP_LOCK:  # permanent strings: no zone may be open in another thread meanwhile
@@ -130,7 +153,7 @@ def tokenize_posts(texts: Iterable[str], batch_size: int = 1000) -> list[Tokeniz
     if normalised:
         with memory_zone():  # locked: zones share one StringStore
             posts += _describe_docs(nlp, normalised, batch_size)
-    return posts
+    return [replace(post, text=text) for post, text in zip(posts, raw, strict=True)]
 
 
 def strip_emoji_modifiers(token: str) -> str:

@@ -72,10 +72,20 @@ def test_security_keys_never_reach_the_logs(
     assert USER not in caplog.text and ADMIN not in caplog.text
 
 
-def test_security_user_key_alone_also_guards_admin(registry: ModelRegistry) -> None:
+def test_security_user_key_alone_closes_admin(registry: ModelRegistry) -> None:
+    """With a user key but no admin key, nobody reloads: the user key is not an admin key."""
     with TestClient(create_app(make_settings(api_key=USER), registry)) as client:
-        assert client.post("/v1/admin/reload").status_code == 401
-        assert client.post("/v1/admin/reload", headers={"X-API-Key": USER}).status_code == 409
+        for headers in ({}, {"X-API-Key": USER}, {"Authorization": f"Bearer {USER}"}):
+            response = client.post("/v1/admin/reload", headers=headers)
+            assert response.status_code == 403
+            assert "BRANDFIT_ADMIN_KEY" in response.json()["detail"]
+        assert client.post("/v1/predict", json={"posts": [{"text": "hi"}]}).status_code == 401
+        assert (
+            client.post(
+                "/v1/predict", json={"posts": [{"text": "hi"}]}, headers={"X-API-Key": USER}
+            ).status_code
+            == 200
+        )
 
 
 def test_security_cors_closed_unless_configured(registry: ModelRegistry) -> None:

@@ -210,7 +210,13 @@ def test_runner_brand_ranks_creators_with_score_cards(
     summary = job(tmp_path / "out", [inputs], tiny_models_dir, brand=brand)
     ranking = pd.read_parquet(tmp_path / "out" / "ranking.parquet")
     assert ranking["rank"].tolist() == list(range(1, len(ranking) + 1))
-    assert ranking["score"].is_monotonic_decreasing
+    scorable = ranking[ranking["scorable"]]
+    assert scorable["score"].is_monotonic_decreasing and scorable["score"].notna().all()
+    unscorable = ranking[~ranking["scorable"]]  # every post weak-signal: no score, ranked last
+    assert unscorable["score"].isna().all()
+    assert unscorable["rank"].min() > scorable["rank"].max()
+    for card_json in unscorable["card"]:
+        assert json.loads(card_json)["not_scorable"].startswith("not scorable")
     authors = set(posts(tmp_path / "out")["author"].dropna())
     assert set(ranking["handle"]) == authors
     assert summary["ranked_creators"] == len(authors) and summary["ranking_errors"] == []

@@ -35,6 +35,7 @@ def test_cli_predict_prints_one_json_object_per_post(models: Path) -> None:
         "sentiment",
         "alignment",
         "flags",
+        "weak_signal",
         "model_versions",
     }
 

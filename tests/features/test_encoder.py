@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from brandfit.errors import CorruptModelError, InvalidInputError
-from brandfit.features.encoder import SentenceEncoder, load_shipped_encoder
+from brandfit.features.encoder import SentenceEncoder
+from brandfit.features.encoder_cache import load_encoder
 from brandfit.persistence.registry import head_folders
 from brandfit.settings import DEFAULT_MODELS_DIR
 
@@ -139,14 +140,15 @@ def test_the_encoder_folder_is_not_taken_for_a_head() -> None:
 
 
 def test_the_shipped_loader_is_cached() -> None:
-    assert load_shipped_encoder() is load_shipped_encoder()
+    assert load_encoder(ENCODER_DIR) is load_encoder(ENCODER_DIR)
 
 
 def test_encoding_imports_no_torch_or_transformers() -> None:
     code = (
         "import sys\n"
-        "from brandfit.features.encoder import load_shipped_encoder\n"
-        "v = load_shipped_encoder().encode(['hello there', ''])\n"
+        "from brandfit.features.encoder_cache import load_encoder\n"
+        "from brandfit.settings import DEFAULT_MODELS_DIR\n"
+        "v = load_encoder(DEFAULT_MODELS_DIR / 'encoder').encode(['hello there', ''])\n"
         "assert v.shape == (2, 384)\n"
         "bad = sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules)\n"
         "print(','.join(bad))\n"

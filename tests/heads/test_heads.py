@@ -162,3 +162,19 @@ def test_compact_stores_float32_weights_and_keeps_scores(tiny_heads) -> None:
     linear = _linear_models(model.estimator.named_steps["clf"])
     assert linear and all(m.coef_.dtype == np.float32 for m in linear)
     assert np.allclose(model.predict_proba(X), before, atol=1e-5)
+
+
+def test_min_labels_fills_in_the_labels_closest_to_their_thresholds(tiny_heads) -> None:
+    import copy
+
+    import numpy as np
+
+    model = copy.copy(tiny_heads["niche"])
+    k = len(model.labels)
+    model.thresholds = [0.5] * k
+    P = np.full((2, k), 0.1)
+    P[0, 2] = 0.45  # nearest to its threshold, but below it
+    P[1, [0, 1]] = 0.9  # two labels pass: nothing is added
+    assert model.decide(P) == [[], [model.labels[0], model.labels[1]]]
+    model.config = {**model.config, "head": {**model.config.get("head", {}), "min_labels": 1}}
+    assert model.decide(P) == [[model.labels[2]], [model.labels[0], model.labels[1]]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
@@ -10,8 +12,20 @@ from brandfit.api.schemas import ErrorResponse, ReloadResponse
 from brandfit.api.security import require_admin
 from brandfit.api.warmup import warm_up
 from brandfit.errors import ModelLoadError
+from brandfit.persistence.registry import ModelRegistry
 
 router = APIRouter(tags=["admin"], dependencies=[Depends(require_admin)])
+
+RELOAD_BUSY = (
+    "a model reload is already running (one at a time: it re-hashes, unpickles and warms "
+    "every model); retry when it has finished"
+)
+
+
+def reload_gate(request: Request) -> threading.Lock:
+    """The app's one-reload-at-a-time lock (made with the app)."""
+    gate: threading.Lock = request.app.state.reload_gate
+    return gate
 
 
 @router.post(
@@ -32,6 +46,12 @@ router = APIRouter(tags=["admin"], dependencies=[Depends(require_admin)])
         },
         401: {"model": ErrorResponse},
         403: {"model": ErrorResponse},
+        429: {
+            "model": ErrorResponse,
+            "content": {
+                "application/json": {"example": {"detail": RELOAD_BUSY}},
+            },
+        },
         409: {
             "model": ReloadResponse,
             "content": {
@@ -50,8 +70,21 @@ def reload_models(registry: RegistryDep, request: Request) -> JSONResponse:
     """Load and verify every head under the configured models directory, warm it up, swap atomically.
 
     On failure (corrupt file, version skew, golden mismatch, missing directory) the
-    old models keep serving and the answer is 409 with the reason.
+    old models keep serving and the answer is 409 with the reason. Reloads run one at a
+    time: a reload sent while another runs gets 429 at once.
     """
+    metrics = request.app.state.metrics
+    gate = reload_gate(request)
+    if not gate.acquire(blocking=False):
+        metrics.rejected.labels("reload_busy").inc()
+        return JSONResponse({"detail": RELOAD_BUSY}, status_code=429, headers={"Retry-After": "5"})
+    try:
+        return _reload(registry, request)
+    finally:
+        gate.release()
+
+
+def _reload(registry: ModelRegistry, request: Request) -> JSONResponse:
     metrics = request.app.state.metrics
     previous = registry.models.versions if registry.ready else {}
     try:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from brandfit.api.metrics import CONTENT_TYPE_LATEST
+from brandfit.api.redact import redact_paths
 from brandfit.api.schemas import Liveness, Readiness
 
 router = APIRouter(tags=["health"])
@@ -57,9 +58,14 @@ async def readyz(request: Request) -> Response:
         )
     if registry.ready and state.warm:
         return JSONResponse({"status": "ready", "model_versions": registry.models.versions})
-    status = "failed" if registry.last_error else "loading"
+    if registry.last_error:
+        status, reason = "failed", redact_paths(registry.last_error, state.settings.models_dir)
+    elif registry.ready:
+        status, reason = "warming", "models are loaded and warming up"
+    else:
+        status, reason = "loading", "models are still loading"
     return JSONResponse(
-        {"status": status, "reason": registry.last_error or "models are still loading"},
+        {"status": status, "reason": reason},
         status_code=503,
         headers={"Retry-After": "1"},
     )
