@@ -85,7 +85,18 @@ def test_predict_cli_reads_a_target_column(tmp_path: Path) -> None:
     path.write_text(
         "id,text,target\na,Adopt don't shop,pet adoption\nb,nice day,\n", encoding="utf-8"
     )
-    result = CliRunner().invoke(app, ["predict", "--input", str(path), "--target", "climate"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "predict",
+            "--input",
+            str(path),
+            "--target",
+            "climate",
+            "--models",
+            str(DEFAULT_MODELS_DIR),
+        ],
+    )
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("{")]
     rows = [json.loads(line) for line in lines]
