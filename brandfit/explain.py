@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from brandfit.heads.model import HeadModel
+from brandfit.heads.value_head import ValueStanceHead
 from brandfit.text.stopwords import is_stop_term
 
 
@@ -54,6 +55,10 @@ def top_terms(
     """
     if label not in model.labels:
         raise ValueError(f"head {model.name!r} has no label {label!r}")
+    if isinstance(model, ValueStanceHead):
+        if targets is None:
+            raise ValueError("the alignment head needs a value for every post")
+        return [model.evidence(t, v, label, top=k) for t, v in zip(texts, targets, strict=True)]
     featurizer = model.featurizer
     posts = featurizer.tokenize(list(texts))
     X = featurizer.transform_tokenized(posts)

@@ -15,13 +15,16 @@ A post with a flag in :data:`NO_DECISION_FLAGS` gets no labels from any head and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from brandfit.errors import InvalidInputError
+from brandfit.features.value_pairs import ValueSpec, value_name
 from brandfit.heads.model import HeadModel
+from brandfit.heads.value_head import ValueStanceHead
 from brandfit.labels import canonical_target
 from brandfit.persistence.registry import LoadedModels, ModelsLocation, load_models
 
@@ -66,6 +69,8 @@ class ScoredPosts:
     alignment: dict[str, HeadScores]  # one entry per alignment value, in request order
     flags: list[list[str]]
     versions: dict[str, str]
+    #: per post, the value named in its own input row (a ``target`` field) and its scores
+    row_alignment: list[tuple[str, HeadScores] | None] = field(default_factory=list)
 
 
 class Predictor:
@@ -89,21 +94,30 @@ class Predictor:
         head = self.models.heads.get("alignment")
         return list(head.targets or []) if head is not None else []
 
-    def resolve_targets(self, targets: Sequence[str] | None) -> list[str]:
-        """Canonical target names, checked against the alignment head."""
+    def resolve_targets(self, targets: Sequence[str | ValueSpec] | None) -> list[Any]:
+        """The values to judge, checked against the alignment head.
+
+        A value-stance head takes any text, kept exactly as given (or value specs); a head
+        trained on named targets gets canonical target names.
+        """
         head = self.models.heads.get("alignment")
         if head is None:
             return []
         if targets is None:
             return list(head.targets or [])
+        if isinstance(head, ValueStanceHead):
+            specs = [ValueSpec.parse(t) for t in targets]  # raises on empty / malformed values
+            unique = {spec.name: t for spec, t in zip(specs, targets, strict=True)}
+            return list(unique.values())
         head.target_ids(targets)  # raises UnknownLabelError naming the known values
         return list(dict.fromkeys(canonical_target(t) for t in targets))
 
     def score(
         self,
         texts: Sequence[str | None],
-        targets: Sequence[str] | None = None,
+        targets: Sequence[str | ValueSpec] | None = None,
         heads: Sequence[str] | None = None,
+        row_targets: Sequence[str | None] | None = None,
     ) -> ScoredPosts:
         """Column-wise results for ``texts``: per head (and alignment value) probabilities and labels."""
         n = len(texts)
@@ -111,6 +125,12 @@ class Predictor:
         for h in heads or []:
             self.models.head(h)  # unknown head -> UnknownHeadError
         value_names = self.resolve_targets(targets) if "alignment" in names else []
+        own = row_targets is not None and any(row_targets) and "alignment" in names
+        if own and not isinstance(self.models.heads["alignment"], ValueStanceHead):
+            raise InvalidInputError(
+                "a row's own 'target' needs the value-stance alignment head "
+                "(this models folder has a head for named targets only; use --target)"
+            )
         result = ScoredPosts(
             n, {}, {}, [[] for _ in range(n)], {h: self.versions[h] for h in names}
         )
@@ -133,6 +153,10 @@ class Predictor:
             if key not in matrices:  # hashed once per distinct featurizer setting
                 matrices[key] = model.featurizer.transform_tokenized(posts)
             X = matrices[key]
+            if isinstance(model, ValueStanceHead):
+                result.alignment = self._value_alignment(model, texts, embeddings, value_names)
+                result.row_alignment = self._row_alignment(model, texts, embeddings, row_targets)
+                continue
             if model.targets is not None:
                 result.alignment = self._alignment(model, X, embeddings, value_names)
                 continue
@@ -146,6 +170,9 @@ class Predictor:
                 flags[i].append("low_coverage")
         for scores in (*result.heads.values(), *result.alignment.values()):
             scores.decided = [[] if silent[i] else d for i, d in enumerate(scores.decided)]
+        for i, entry in enumerate(result.row_alignment):
+            if entry is not None and silent[i]:
+                entry[1].decided = [[]]
         result.flags = flags
         return result
 
@@ -153,15 +180,22 @@ class Predictor:
         self,
         texts: Sequence[str | None],
         ids: Sequence[Any] | None = None,
-        targets: Sequence[str] | None = None,
+        targets: Sequence[str | ValueSpec] | None = None,
         heads: Sequence[str] | None = None,
+        row_targets: Sequence[str | None] | None = None,
     ) -> list[dict[str, Any]]:
-        """Predictions for ``texts`` in input order (``ids`` default to 0..n-1)."""
+        """Predictions for ``texts`` in input order (``ids`` default to 0..n-1).
+
+        ``row_targets`` (optional, one per post) adds that post's own value to its
+        ``alignment`` object, besides ``targets``.
+        """
         n = len(texts)
         ids = list(ids) if ids is not None else list(range(n))
         if len(ids) != n:
             raise ValueError("ids and texts must have the same length")
-        scored = self.score(texts, targets=targets, heads=heads)
+        if row_targets is not None and len(row_targets) != n:
+            raise ValueError("row_targets and texts must have the same length")
+        scored = self.score(texts, targets=targets, heads=heads, row_targets=row_targets)
         out: list[dict[str, Any]] = [{"id": i} for i in ids]
         if n == 0:
             return out
@@ -174,6 +208,9 @@ class Predictor:
             for value, head in scored.alignment.items():
                 for row, entry in zip(out, head.as_dicts(), strict=True):
                     row["alignment"][value] = entry
+            for row, own in zip(out, scored.row_alignment, strict=False):
+                if own is not None:
+                    row["alignment"][own[0]] = own[1].as_dicts()[0]
         for row, flags in zip(out, scored.flags, strict=True):
             row["flags"] = flags
             row["weak_signal"] = is_weak_signal(flags)
@@ -191,6 +228,38 @@ class Predictor:
         dense = embeddings[rows] if embeddings is not None and model.uses_encoder else None
         P = model.predict_proba(X[rows], values * n, dense).reshape(n, len(values), -1)
         return Predictor._per_value(model, values, P)
+
+    @staticmethod
+    def _value_alignment(
+        model: ValueStanceHead,
+        texts: Sequence[str | None],
+        embeddings: np.ndarray | None,
+        values: list[Any],
+    ) -> dict[str, HeadScores]:
+        if not values or embeddings is None:
+            return {}
+        P = model.score_values(texts, embeddings, values)
+        return Predictor._per_value(model, [value_name(v) for v in values], P)
+
+    @staticmethod
+    def _row_alignment(
+        model: ValueStanceHead,
+        texts: Sequence[str | None],
+        embeddings: np.ndarray | None,
+        row_targets: Sequence[str | None] | None,
+    ) -> list[tuple[str, HeadScores] | None]:
+        """Per post, its own value (a ``target`` field of its input row) and its scores."""
+        if row_targets is None or embeddings is None:
+            return []
+        rows = [i for i, t in enumerate(row_targets) if t]
+        out: list[tuple[str, HeadScores] | None] = [None] * len(texts)
+        if not rows:
+            return out
+        values = [str(row_targets[i]) for i in rows]
+        P = model.score_rows([texts[i] for i in rows], embeddings[rows], values)
+        for k, i in enumerate(rows):
+            out[i] = (values[k], HeadScores(model.labels, P[k : k + 1], model.decide(P[k : k + 1])))
+        return out
 
     @staticmethod
     def _per_value(model: HeadModel, values: list[str], P: np.ndarray) -> dict[str, HeadScores]:

@@ -534,7 +534,9 @@ def save(
             f"{sum(not p.on_topic for p in pairs)}, weighted to {variant['neg_share']} x the on-topic rows. "
             "Settings chosen on leave-target-out macro-F1 and the off-topic rate only "
             "(training/value_stance.py cv); the TweetEval test figure was computed once for the chosen variant. "
-            "Temperature fitted on the leave-target-out logits."
+            "Temperature fitted on the leave-target-out logits. For the five TweetEval targets "
+            f"(and aliases) a per-target lexical + encoder head (training/configs/alignment.toml) "
+            f"weighs {known_weight} (chosen by `training/value_stance.py known`, in-target 5-fold CV)."
         ),
     }
     manifest = save_head(head, models_dir, metrics=metrics, data_info=info, data_fingerprint=digest)

@@ -42,7 +42,7 @@ class PredictRequest(_Request):
     brand: BrandProfile | None = Field(
         None, description="If given, its known values are added to `targets` (names are checked)."
     )
-    targets: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+    targets: list[Annotated[str, Field(min_length=1, max_length=300)]] | None = Field(
         None,
         max_length=20,
         description="Alignment values to score (default: every value the head knows, or the brand's).",

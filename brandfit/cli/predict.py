@@ -26,15 +26,20 @@ class PredictFormat(StrEnum):
     table = "table"
 
 
+#: column of an --input file naming a row's own alignment value
+TARGET_COL = "target"
+
+
 def _posts(
     texts: list[str], input_file: Path | None, text_col: str, id_col: str
-) -> Iterator[tuple[Any, str | None]]:
+) -> Iterator[tuple[Any, str | None, str | None]]:
+    """(id, text, the row's own alignment value from a ``target`` column or None)."""
     for i, text in enumerate(texts):
         if text == "-":
             for j, line in enumerate(sys.stdin):
-                yield f"stdin:{j + 1}", line.rstrip("\n")
+                yield f"stdin:{j + 1}", line.rstrip("\n"), None
         else:
-            yield i, text
+            yield i, text, None
     if input_file is not None:
         frame = read_table(input_file)
         if text_col not in frame.columns:
@@ -42,8 +47,10 @@ def _posts(
                 f"{input_file}: no text column {text_col!r}; columns are {list(frame.columns)}"
             )
         ids = frame[id_col].tolist() if id_col in frame.columns else list(range(len(frame)))
-        for post_id, text in zip(ids, frame[text_col].tolist(), strict=True):
-            yield post_id, text if isinstance(text, str) else None
+        own = frame[TARGET_COL].tolist() if TARGET_COL in frame.columns else [None] * len(ids)
+        for post_id, text, target in zip(ids, frame[text_col].tolist(), own, strict=True):
+            value = target.strip() if isinstance(target, str) and target.strip() else None
+            yield post_id, text if isinstance(text, str) else None, value
 
 
 @friendly_errors
@@ -84,14 +91,19 @@ def predict(
         raise InvalidInputError("give post texts, '-' for stdin, or --input FILE")
     predictor = Predictor.from_dir(model_layers(models))
     targets = predictor.resolve_targets(target or None)
-    batch: list[tuple[Any, str | None]] = []
+    batch: list[tuple[Any, str | None, str | None]] = []
 
     out = Console(soft_wrap=False)
 
     def flush() -> None:
         ids = [item[0] for item in batch]
         texts = [item[1] for item in batch]
-        rows = predictor.predict(texts, ids=ids, targets=targets)
+        own = [item[2] for item in batch]
+        if any(own):
+            predictor.resolve_targets([t for t in own if t])  # bad or unknown values fail clearly
+        rows = predictor.predict(
+            texts, ids=ids, targets=targets, row_targets=own if any(own) else None
+        )
         evidence = explain_predictions(predictor.models.heads, texts, rows) if explain else None
         if fmt is PredictFormat.table:
             out.print(wrap_not_cut(prediction_table(rows, texts, evidence), out))

@@ -147,8 +147,8 @@ class ValueStanceClassifier(ClassifierMixin, BaseEstimator):
         """Uncalibrated logits, columns in ``classes_`` order."""
         cols = self.scaler_.transform(self._columns(X))
         if self.hidden:
-            return np.log(np.clip(self.model_.predict_proba(cols), 1e-12, 1.0))
-        return np.asarray(self.model_.decision_function(cols))
+            return np.log(np.clip(self.model_.predict_proba(cols), 1e-12, 1.0)).astype(np.float64)
+        return np.asarray(self.model_.decision_function(cols), dtype=np.float64)
 
     def calibrate(self, logits: np.ndarray, y: Sequence[str]) -> ValueStanceClassifier:
         """Set the temperature from held-out ``logits`` (of models like this one) and labels."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from brandfit.explain import top_terms
+from brandfit.features.value_pairs import value_name
 from brandfit.labels import SAFETY_TO_GARM
 from brandfit.persistence.registry import LoadedModels
 from brandfit.scoring.profile import PostIn
@@ -139,18 +140,19 @@ def values_component(
     per_value: dict[str, dict[str, Any]] = {}
     evidence: list[Evidence] = []
     for value in brand.known_values:
+        key = value_name(value)
         support = oppose = 0.0
         picks: list[tuple[int, str, float]] = []
         for i, pred in enumerate(preds):
-            stance = pred["alignment"][value]
+            stance = pred["alignment"][key]
             label = stance["labels"][0] if stance["labels"] else "neutral"
             if label in ("supports", "opposes"):
                 p = stance["scores"][label] * w[i]
                 support, oppose = (
                     (support + p, oppose) if label == "supports" else (support, oppose + p)
                 )
-                picks.append((i, f"{label}:{value}", p))
-        per_value[value] = {
+                picks.append((i, f"{label}:{key}", p))
+        per_value[key] = {
             "value": round(_stance_share(support, oppose), 4),
             "supports": round(support, 4),
             "opposes": round(oppose, 4),
@@ -174,6 +176,8 @@ def values_component(
                             1.0,
                         )
                     )
+        if value in per_value:  # judged by the alignment head: terms add evidence only
+            continue
         support = float(sum(p[2] for p in picks))
         per_value[value] = {
             "value": round(_stance_share(support, 0.0), 4),

@@ -51,15 +51,25 @@ def _check_audience(audience: Audience | None) -> Audience | None:
 
 
 class CustomValue(_Strict):
-    """A value the brand defines by its own terms (no training data needed)."""
+    """A value described in words: judged by the alignment head, terms as extra evidence."""
 
     name: Name = Field(
         description="Value name, shown in the score card.", examples=["sustainability"]
     )
+    description: Annotated[str, Field(min_length=1, max_length=300)] | None = Field(
+        None,
+        description="One line saying what the value means (embedded with the name).",
+        examples=["buying less, secondhand and recycled"],
+    )
+    examples: list[Annotated[str, Field(min_length=1, max_length=1000)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="A few posts that support the value (move its meaning toward them).",
+    )
     terms: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
-        min_length=1,
+        default_factory=list,
         max_length=200,
-        description="Words or phrases that signal support (matched case-insensitively).",
+        description="Words or phrases that signal support (matched case-insensitively; extra evidence).",
         examples=[["recycled", "zero waste", "thrifted"]],
     )
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from brandfit.errors import UnknownLabelError
+from brandfit.features.value_pairs import ValueSpec, value_name
+from brandfit.heads.value_head import ValueStanceHead
 from brandfit.labels import canonical_target
 from brandfit.persistence.registry import LoadedModels
 from brandfit.scoring.disclosure import disclosure_phrases
@@ -37,7 +39,7 @@ class ResolvedBrand:
 
     profile: BrandProfile
     niches: list[str]
-    known_values: list[str]
+    known_values: list[Any]  # what the alignment head judges: names, or ValueSpecs
     custom_values: dict[str, list[str]]
     avoid: dict[str, str]
     lexicon: Lexicon
@@ -97,15 +99,36 @@ def resolve_brand(profile: BrandProfile, models: LoadedModels) -> ResolvedBrand:
         _known(profile.niches, list(niche_head.labels) if niche_head else [], "niche", "niches")
     alignment = models.heads.get("alignment")
     known_targets = list(alignment.targets or []) if alignment is not None else []
-    known_values: list[str] = []
+    known_values: list[Any] = []
     custom: dict[str, list[str]] = {}
+    open_values = isinstance(alignment, ValueStanceHead)  # any value text is judged
+    seen: set[str] = set()
     for i, value in enumerate(profile.values):
         if isinstance(value, CustomValue):
-            if value.name in custom:
+            if value.name in seen:
                 raise UnknownNameError(
-                    f"custom value {value.name!r} is defined twice", ("brand", "values", i)
+                    f"value {value.name!r} is defined twice", ("brand", "values", i)
                 )
-            custom[value.name] = list(value.terms)
+            seen.add(value.name)
+            if value.terms:
+                custom[value.name] = list(value.terms)
+            if open_values:
+                known_values.append(
+                    ValueSpec(
+                        value.name, value.description, tuple(value.examples), tuple(value.terms)
+                    )
+                )
+            elif not value.terms:
+                raise UnknownNameError(
+                    f"value {value.name!r} needs 'terms': the loaded alignment head judges only "
+                    f"{', '.join(known_targets) or 'no values'}",
+                    ("brand", "values", i),
+                )
+            continue
+        if open_values:
+            if value not in seen:
+                seen.add(value)
+                known_values.append(value)
             continue
         name = canonical_target(value)
         if name not in known_targets:
@@ -150,7 +173,7 @@ def describe(resolved: ResolvedBrand) -> dict[str, Any]:
     """Describe what the scorer understood of the brand (echoed in docs and debugging)."""
     return {
         "niches": resolved.niches,
-        "known_values": resolved.known_values,
+        "known_values": [value_name(v) for v in resolved.known_values],
         "custom_values": list(resolved.custom_values),
         "avoid": resolved.avoid,
         "competitors": resolved.competitors,

@@ -66,3 +66,10 @@ def test_known_values_get_their_own_block_and_clone_keeps_params():
     assert model._columns(X).shape[1] == ValueStanceClassifier()._columns(X).shape[1] + 16
     assert clone(model).get_params()["known_values"] == ("abortion",)
     assert X.values[0] == "abortion" and X.values[1] is None
+
+
+def test_probabilities_are_float64_so_reported_scores_round_cleanly():
+    X, y = _pairs(100, 5)
+    P = ValueStanceClassifier().fit(X, y).predict_proba(X)
+    assert P.dtype == np.float64
+    assert [round(float(v), 4) for v in np.round(P[0], 4)] == np.round(P[0], 4).tolist()
