@@ -43,7 +43,6 @@ class MemoEncoder:
         self.version = encoder.version
         self.dim = encoder.dim
         self.path = Path(path) if path is not None else None
-        self._memo: dict[str, np.ndarray] = {}
         self._stored: dict[bytes, np.ndarray] = {}
         if self.path is not None and self.path.is_file():
             try:
@@ -63,19 +62,15 @@ class MemoEncoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Rows of :meth:`SentenceEncoder.encode`, computed once per distinct text."""
-        for text in dict.fromkeys(t for t in texts if t not in self._memo):
-            stored = self._stored.get(self._digest(text))
-            if stored is not None:
-                self._memo[text] = stored
-        missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        keys = [self._digest(t) for t in texts]
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._stored}
         if missing:
-            for text, row in zip(missing, self.encoder.encode(missing), strict=True):
-                self._memo[text] = row
-                self._stored[self._digest(text)] = row
+            rows = self.encoder.encode(list(missing.values()))
+            self._stored.update(zip(missing, rows, strict=True))
             self._save()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._memo[t] for t in texts])
+        return np.stack([self._stored[k] for k in keys])
 
     def _save(self) -> None:
         if self.path is None:
