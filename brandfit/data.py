@@ -102,6 +102,21 @@ class LabelledPosts:
     def __len__(self) -> int:
         return len(self.texts)
 
+    def take(self, rows: Sequence[int] | np.ndarray) -> LabelledPosts:
+        """The rows ``rows``, in that order, as a labelled set of their own (CV folds, splits)."""
+        rows = [int(i) for i in rows]
+        return LabelledPosts(
+            texts=[self.texts[i] for i in rows],
+            labels=[self.labels[i] for i in rows],
+            multilabel=self.multilabel,
+            targets=None if self.targets is None else [self.targets[i] for i in rows],
+            weights=None if self.weights is None else self.weights[rows],
+            known_labels=None
+            if self.known_labels is None
+            else [self.known_labels[i] for i in rows],
+            source=self.source,
+        )
+
     @property
     def label_set(self) -> list[str]:
         """Every label that occurs (plus every known-but-absent label for multi-label)."""

@@ -109,3 +109,26 @@ def test_data_jsonl_invalid_utf8_is_named(tmp_path: Path) -> None:
     path.write_bytes(b'{"text": "caf\xe9"}\n')
     with pytest.raises(InvalidInputError, match=r"bad\.jsonl: not valid UTF-8"):
         read_jsonl_records(path)
+
+
+def test_take_keeps_every_column_of_the_chosen_rows() -> None:
+    import numpy as np
+
+    from brandfit.data import LabelledPosts
+
+    data = LabelledPosts(
+        texts=["a", "b", "c"],
+        labels=[["x"], [], ["y"]],
+        multilabel=True,
+        targets=["t1", "t2", "t3"],
+        weights=np.array([1.0, 0.5, 0.25]),
+        known_labels=[None, ["x"], ["x", "y"]],
+        source="s",
+    )
+    part = data.take(np.array([2, 0]))
+    assert part.texts == ["c", "a"]
+    assert part.labels == [["y"], ["x"]]
+    assert part.targets == ["t3", "t1"]
+    assert part.weights.tolist() == [0.25, 1.0]
+    assert part.known_labels == [["x", "y"], None]
+    assert part.multilabel and part.source == "s"

@@ -86,18 +86,6 @@ def score(head: str, y: np.ndarray, pred: np.ndarray, targets: list[str] | None)
     return float(recall_score(y, pred, average="macro"))
 
 
-def subset(data: LabelledPosts, rows: np.ndarray) -> LabelledPosts:
-    """The rows ``rows`` of ``data``, as a training or validation set of their own."""
-    return LabelledPosts(
-        texts=[data.texts[i] for i in rows],
-        labels=[data.labels[i] for i in rows],
-        multilabel=data.multilabel,
-        targets=None if data.targets is None else [data.targets[i] for i in rows],
-        weights=None if data.weights is None else data.weights[rows],
-        source=data.source,
-    )
-
-
 def procedure_predictions(
     head: str,
     config: TrainConfig,
@@ -116,9 +104,9 @@ def procedure_predictions(
     if args.procedure == "holdout":
         splitter = StratifiedShuffleSplit(1, test_size=args.holdout, random_state=args.seed)
         keep, val_rows = next(splitter.split(fit, strata[fit]))
-        val, fit = subset(data, fit[val_rows]), fit[keep]
-    model = fit_head(head, subset(data, np.concatenate([fit, auxiliary])), config, val=val)
-    held_data = subset(data, held)
+        val, fit = data.take(fit[val_rows]), fit[keep]
+    model = fit_head(head, data.take(np.concatenate([fit, auxiliary])), config, val=val)
+    held_data = data.take(held)
     return [row[0] for row in model.decide(model.predict_texts(held_data.texts, held_data.targets))]
 
 

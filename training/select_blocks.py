@@ -46,19 +46,6 @@ HERE = Path(__file__).resolve().parent
 METRIC = {"sentiment": "macro_recall", "safety": "macro_f1", "niche": "macro_f1"}
 
 
-def subset(data: LabelledPosts, rows: np.ndarray) -> LabelledPosts:
-    rows = [int(i) for i in rows]
-    return LabelledPosts(
-        texts=[data.texts[i] for i in rows],
-        labels=[data.labels[i] for i in rows],
-        multilabel=data.multilabel,
-        targets=[data.targets[i] for i in rows] if data.targets is not None else None,
-        weights=data.weights[rows] if data.weights is not None else None,
-        known_labels=[data.known_labels[i] for i in rows] if data.known_labels else None,
-        source=data.source,
-    )
-
-
 def variant_config(head: str, variant: str, overrides: list[str] = ()) -> TrainConfig:
     raw: dict[str, Any] = tomllib.loads((HERE / "configs" / f"{head}.toml").read_text("utf-8"))
     for item in overrides:  # section.key=JSON, e.g. head.min_labels=1
@@ -106,13 +93,13 @@ def run_variant(
         order = np.random.default_rng(seed).permutation(len(val))
         halves = [np.sort(order[: len(val) // 2]), np.sort(order[len(val) // 2 :])]
         for tune, held in (halves, halves[::-1]):
-            model = fit_head(head, train, config, val=subset(val, tune), encoder=encoder)
-            results.append(score(head, model, subset(val, held)))
+            model = fit_head(head, train, config, val=val.take(tune), encoder=encoder)
+            results.append(score(head, model, val.take(held)))
     else:
         split = StratifiedKFold(folds, shuffle=True, random_state=seed)
         for fit_rows, held_rows in split.split(np.zeros(len(train)), stratum(train)):
-            model = fit_head(head, subset(train, fit_rows), config, encoder=encoder)
-            results.append(score(head, model, subset(train, held_rows)))
+            model = fit_head(head, train.take(fit_rows), config, encoder=encoder)
+            results.append(score(head, model, train.take(held_rows)))
     summary = {k: round(float(np.mean([r[k] for r in results])), 4) for k in results[0]}
     return {
         "head": head,
@@ -142,9 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows = []
     for variant in args.variants:
-        row = run_variant(
-            args.head, variant, train, val, encoder, args.seed, args.folds, args.set
-        )
+        row = run_variant(args.head, variant, train, val, encoder, args.seed, args.folds, args.set)
         print(json.dumps(row), flush=True)
         rows.append(row)
     best = rows[0]
