@@ -27,6 +27,7 @@ from brandfit.heads.model import HeadModel
 from brandfit.heads.value_head import ValueStanceHead
 from brandfit.labels import canonical_target
 from brandfit.persistence.registry import LoadedModels, ModelsLocation, load_models
+from brandfit.text.tokens import TokenizedPost
 
 SCORE_DIGITS = 4
 #: Posts with these flags get no labels from any head (their scores stay, marked
@@ -149,14 +150,18 @@ class Predictor:
         low_coverage = np.zeros(n, dtype=bool)
         for name in names:
             model = self.models.heads[name]
+            if isinstance(model, ValueStanceHead):  # hashes through its known-target head
+                result.alignment = self._value_alignment(
+                    model, texts, embeddings, value_names, posts
+                )
+                result.row_alignment = self._row_alignment(
+                    model, texts, embeddings, row_targets, posts
+                )
+                continue
             key = self.models.featurizer_keys[name]
             if key not in matrices:  # hashed once per distinct featurizer setting
                 matrices[key] = model.featurizer.transform_tokenized(posts)
             X = matrices[key]
-            if isinstance(model, ValueStanceHead):
-                result.alignment = self._value_alignment(model, texts, embeddings, value_names)
-                result.row_alignment = self._row_alignment(model, texts, embeddings, row_targets)
-                continue
             if model.targets is not None:
                 result.alignment = self._alignment(model, X, embeddings, value_names)
                 continue
@@ -235,10 +240,11 @@ class Predictor:
         texts: Sequence[str | None],
         embeddings: np.ndarray | None,
         values: list[Any],
+        tokenized: Sequence[TokenizedPost],
     ) -> dict[str, HeadScores]:
         if not values or embeddings is None:
             return {}
-        P = model.score_values(texts, embeddings, values)
+        P = model.score_values(texts, embeddings, values, tokenized)
         return Predictor._per_value(model, [value_name(v) for v in values], P)
 
     @staticmethod
@@ -247,6 +253,7 @@ class Predictor:
         texts: Sequence[str | None],
         embeddings: np.ndarray | None,
         row_targets: Sequence[str | None] | None,
+        tokenized: Sequence[TokenizedPost],
     ) -> list[tuple[str, HeadScores] | None]:
         """Per post, its own value (a ``target`` field of its input row) and its scores."""
         if row_targets is None or embeddings is None:
@@ -256,7 +263,9 @@ class Predictor:
         if not rows:
             return out
         values = [str(row_targets[i]) for i in rows]
-        P = model.score_rows([texts[i] for i in rows], embeddings[rows], values)
+        P = model.score_rows(
+            [texts[i] for i in rows], embeddings[rows], values, [tokenized[i] for i in rows]
+        )
         for k, i in enumerate(rows):
             out[i] = (values[k], HeadScores(model.labels, P[k : k + 1], model.decide(P[k : k + 1])))
         return out

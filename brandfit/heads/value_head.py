@@ -17,18 +17,26 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from brandfit.errors import InvalidInputError
 from brandfit.features.encoder_input import encoder_texts
 from brandfit.features.value_pairs import ValueSpec, value_matches, value_vector
 from brandfit.heads.model import HeadModel
 from brandfit.heads.value_stance import ValueStanceClassifier, make_pairs
+from brandfit.text.tokens import TokenizedPost
 
 #: words scored by occlusion per post (the rest are kept, never dropped)
 MAX_OCCLUDED_WORDS = 40
 #: a word is evidence if removing it lowers the decided label's probability by more than this
 MIN_DROP = 0.01
 _TOKEN = re.compile(r"\S+")
+#: (post, value) rows scored at a time, so memory stays flat however many posts x values
+PAIR_BLOCK = 2048
+
+
+def _blocks(rows: np.ndarray) -> list[np.ndarray]:
+    return [rows[i : i + PAIR_BLOCK] for i in range(0, len(rows), PAIR_BLOCK)]
 
 
 @dataclass
@@ -87,20 +95,30 @@ class ValueStanceHead(HeadModel):
         texts: Sequence[str | None],
         embeddings: np.ndarray,
         values: Sequence[Any],
+        tokenized: Sequence[TokenizedPost] | None = None,
     ) -> np.ndarray:
-        """Probabilities ``(n_posts, n_values, 3)`` of every post against every value."""
+        """Probabilities ``(n_posts, n_values, 3)`` of every post against every value.
+
+        ``tokenized`` (optional, one per text) spares the known-target head a second
+        tokenisation of the same posts.
+        """
         specs = [ValueSpec.parse(v) for v in values]
         n, m = len(texts), len(specs)
         if n == 0 or m == 0:
             return np.zeros((n, m, len(self.labels)))
         rows = np.repeat(np.arange(n), m)
-        P = self.score_rows([texts[i] for i in rows], embeddings[rows], specs * n)
+        posts = [tokenized[i] for i in rows] if tokenized is not None else None
+        P = self.score_rows([texts[i] for i in rows], embeddings[rows], specs * n, posts)
         return P.reshape(n, m, -1)
 
     def score_rows(
-        self, texts: Sequence[str | None], embeddings: np.ndarray, values: Sequence[Any]
+        self,
+        texts: Sequence[str | None],
+        embeddings: np.ndarray,
+        values: Sequence[Any],
+        tokenized: Sequence[TokenizedPost] | None = None,
     ) -> np.ndarray:
-        """Probabilities ``(n, 3)`` of post *i* against value *i*."""
+        """Probabilities ``(n, 3)`` of post *i* against value *i* (``tokenized``: see score_values)."""
         if len(values) != len(texts):
             raise ValueError("one value per post is needed")
         specs = [ValueSpec.parse(v) for v in values]
@@ -109,19 +127,46 @@ class ValueStanceHead(HeadModel):
         distinct = list(dict.fromkeys(specs))
         vvecs, dvecs = self.value_vectors(distinct)
         where = {spec: i for i, spec in enumerate(distinct)}
-        rows = [where[spec] for spec in specs]
+        slots = np.array([where[spec] for spec in specs])
         posts = [t or "" for t in texts]
-        batch = make_pairs(posts, embeddings, specs, vvecs[rows], dvecs[rows])
-        P = self.classifier.predict_proba(batch)
-        known = [i for i, spec in enumerate(specs) if spec.known_target is not None]
-        if self.known_head is not None and self.known_weight > 0 and known:
-            sub = self.known_head
-            X = sub.featurizer.transform([posts[i] for i in known])
-            Pk = sub.predict_proba(
-                X, [specs[i].known_target or "" for i in known], embeddings[known]
+        use_known = self.known_head is not None and self.known_weight > 0
+        is_known = np.array([use_known and spec.known_target is not None for spec in specs])
+        P = np.zeros((len(specs), len(self.labels)))
+        # the pair model is skipped where the known-target head has all the weight
+        pair_rows = np.flatnonzero(~is_known if self.known_weight >= 1 else np.ones_like(is_known))
+        for rows in _blocks(pair_rows):
+            batch = make_pairs(
+                [posts[i] for i in rows],
+                embeddings[rows],
+                [specs[i] for i in rows],
+                vvecs[slots[rows]],
+                dvecs[slots[rows]],
             )
-            P[known] = self.known_weight * Pk + (1 - self.known_weight) * P[known]
+            P[rows] = self.classifier.predict_proba(batch)
+        for rows in _blocks(np.flatnonzero(is_known)):
+            own = [tokenized[i] for i in rows] if tokenized is not None else None
+            X = self._known_matrix([posts[i] for i in rows], own)
+            Pk = self.known_head.predict_proba(
+                X, [specs[i].known_target or "" for i in rows], embeddings[rows]
+            )
+            P[rows] = self.known_weight * Pk + (1 - self.known_weight) * P[rows]
         return P
+
+    def _known_matrix(
+        self, posts: list[str], tokenized: list[TokenizedPost] | None
+    ) -> sp.csr_matrix:
+        """The known-target head's hashed rows for ``posts``, each distinct post hashed once."""
+        first: dict[str, int] = {}
+        for i, post in enumerate(posts):
+            first.setdefault(post, i)
+        distinct = list(first.values())
+        featurizer = self.known_head.featurizer
+        if tokenized is not None:
+            X = featurizer.transform_tokenized([tokenized[i] for i in distinct])
+        else:
+            X = featurizer.transform([posts[i] for i in distinct])
+        slot = {post: k for k, post in enumerate(first)}
+        return X[[slot[post] for post in posts]]
 
     def predict_texts(
         self, texts: Sequence[str | None], targets: Sequence[str] | None = None

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from brandfit.errors import CorruptModelError, InvalidInputError
-from brandfit.features.encoder import SentenceEncoder
+from brandfit.features.encoder import SentenceEncoder, token_batches
 from brandfit.features.encoder_cache import load_encoder
 from brandfit.persistence.registry import head_folders
 from brandfit.settings import DEFAULT_MODELS_DIR
@@ -157,3 +157,23 @@ def test_encoding_imports_no_torch_or_transformers() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
     )
     assert result.stdout.strip() == ""
+
+
+def test_token_batches_keep_both_limits_and_every_position_once() -> None:
+    lengths = [5, 300, 40, 40, 3, 120, 7, 7, 7, 60]
+    batches = token_batches(lengths, batch_size=3, max_tokens=100)
+    flat = np.concatenate(batches)
+    assert sorted(flat.tolist()) == list(range(len(lengths)))
+    assert [lengths[i] for i in flat] == sorted(lengths)  # ascending length
+    for batch in batches:
+        width = max(lengths[i] for i in batch)
+        assert len(batch) <= 3
+        assert len(batch) == 1 or len(batch) * width <= 100  # a long post runs alone
+    assert [lengths[i] for i in batches[-1]] == [300]
+
+
+def test_vectors_do_not_depend_on_the_batch_budget(encoder: SentenceEncoder) -> None:
+    texts = [f"post number {i} about {'cooking ' * (i % 9)}dinner tonight" for i in range(40)]
+    budgeted = encoder.encode(texts)
+    fixed = encoder.encode(texts, batch_size=64, max_tokens=64 * 256)
+    assert np.sum(budgeted * fixed, axis=1).min() > 0.9999
