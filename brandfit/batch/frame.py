@@ -13,6 +13,10 @@ column                          type           meaning
 ``<head>__<label>``             float64        that label's probability (4 decimals)
 ``alignment__<value>__labels``  list<string>   stance toward ``value`` (supports/neutral/opposes)
 ``alignment__<value>__<stance>`` float64       that stance's probability
+``alignment__row_target__*``    as above       stance toward the row's own ``target`` (when
+                                               the frame has a ``target`` column and the
+                                               alignment head takes any value; empty list and
+                                               NaN where a row names none)
 ``flags``                       list<string>   weak-signal flags (empty_text, no_signal, ...)
 ``model_version__<head>``       string         version of the model that made the columns
 ==============================  =============  ==============================================
@@ -31,19 +35,30 @@ import numpy as np
 import pandas as pd
 
 from brandfit.errors import InvalidInputError
-from brandfit.predict import HeadScores, Predictor
+from brandfit.predict import HeadScores, Predictor, ScoredPosts
 
 SEP = "__"
+#: input column naming a row's own brand value, and the output group judged against it
+TARGET_COL = "target"
+ROW_TARGET = "row_target"
 #: Posts per ``Predictor.predict`` call: bounds memory (about 0.1 MB per post in flight).
 PREDICT_BATCH = 1000
 
 
 def score_columns(
-    predictor: Predictor, heads: Sequence[str] | None = None, targets: Sequence[str] | None = None
+    predictor: Predictor,
+    heads: Sequence[str] | None = None,
+    targets: Sequence[str] | None = None,
+    row_targets: bool = False,
 ) -> list[str]:
-    """Prediction column names (after the pass-through columns) for these heads and targets."""
+    """Prediction column names (after the pass-through columns) for these heads and targets.
+
+    ``row_targets``: the input has a ``target`` column (adds the ``row_target`` group).
+    """
     names = _heads(predictor, heads)
     values = predictor.resolve_targets(targets) if "alignment" in names else []
+    if _judges_row_targets(predictor, names, row_targets):
+        values = [*values, ROW_TARGET]
     columns: list[str] = []
     for name in names:
         model = predictor.models.heads[name]
@@ -57,6 +72,12 @@ def score_columns(
     columns.append("flags")
     columns += [f"model_version{SEP}{name}" for name in names]
     return columns
+
+
+def _judges_row_targets(predictor: Predictor, names: list[str], has_column: bool) -> bool:
+    """True when rows' own values get the ``row_target`` group: a value-stance alignment head."""
+    head = predictor.models.heads.get("alignment") if "alignment" in names else None
+    return has_column and head is not None and getattr(head, "open_values", False)
 
 
 def _heads(predictor: Predictor, heads: Sequence[str] | None) -> list[str]:
@@ -111,8 +132,21 @@ def classify_frame(
     names = _heads(predictor, heads)
     values = predictor.resolve_targets(targets) if "alignment" in names else []
     texts = [t if isinstance(t, str) else None for t in df[text_col].tolist()]
+    own: list[str | None] | None = None
+    if _judges_row_targets(predictor, names, TARGET_COL in df.columns):
+        own = [t if isinstance(t, str) and t.strip() else None for t in df[TARGET_COL].tolist()]
+    elif "alignment" in names and TARGET_COL in df.columns and df[TARGET_COL].notna().any():
+        raise InvalidInputError(
+            "rows name their own 'target', but this models folder's alignment head knows "
+            "named targets only; drop the column or use the shipped alignment head"
+        )
     batches = [  # the Predictor's memory grows with its batch
-        predictor.score(texts[start : start + batch_size], targets=values, heads=names)
+        predictor.score(
+            texts[start : start + batch_size],
+            targets=values,
+            heads=names,
+            row_targets=own[start : start + batch_size] if own is not None else None,
+        )
         for start in range(0, len(texts), batch_size)
     ]
     out = df.drop(columns=[text_col]).reset_index(drop=True)
@@ -131,6 +165,9 @@ def classify_frame(
             for value in values:
                 parts = [batch.alignment[value] for batch in batches]
                 columns.update(_flatten(f"{name}{SEP}{value}", model.labels, parts))
+            if own is not None:
+                parts = [_row_scores(batch, model.labels) for batch in batches]
+                columns.update(_flatten(f"{name}{SEP}{ROW_TARGET}", model.labels, parts))
         else:
             columns.update(_flatten(name, model.labels, [batch.heads[name] for batch in batches]))
     columns["flags"] = pd.Series([f for batch in batches for f in batch.flags], dtype=object)
@@ -144,6 +181,17 @@ def classify_frame(
         )
     scored = pd.DataFrame(columns, index=out.index)
     return pd.concat([out, scored], axis=1)
+
+
+def _row_scores(batch: ScoredPosts, labels: Sequence[str]) -> HeadScores:
+    """Each post's scores against its own value (empty labels and NaN where it names none)."""
+    P = np.full((batch.n, len(labels)), np.nan)
+    decided: list[list[str]] = [[] for _ in range(batch.n)]
+    for i, entry in enumerate(batch.row_alignment):
+        if entry is not None:
+            P[i] = entry[1].proba[0]
+            decided[i] = entry[1].decided[0]
+    return HeadScores(list(labels), P, decided)
 
 
 def _flatten(prefix: str, labels: Sequence[str], parts: list[HeadScores]) -> dict[str, pd.Series]:

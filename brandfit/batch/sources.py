@@ -33,7 +33,7 @@ METRICS: tuple[str, ...] = ("likes", "comments", "shares", "views", "followers")
 DEFAULT_CHUNK_SIZE = 5_000  # 20k held ~170 MB more across driver + pool worker, no faster
 DEFAULT_MAX_TEXT_CHARS = 10_000
 #: Columns of every chunk frame, in order (``text`` is dropped from the output).
-FRAME_COLUMNS: tuple[str, ...] = ("id", "text", "source", "line", "author", *METRICS)
+FRAME_COLUMNS: tuple[str, ...] = ("id", "text", "source", "line", "author", *METRICS, "target")
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,14 @@ class ColumnMap:
     id: str = "id"
     author: str = "author"
     metrics: dict[str, str] = field(default_factory=lambda: {m: m for m in METRICS})
+    #: a row's own brand value for the alignment head (optional)
+    target: str = "target"
 
     def names(self) -> list[str]:
         """Every input column name to read, de-duplicated in a stable order."""
-        return list(dict.fromkeys([self.id, self.text, self.author, *self.metrics.values()]))
+        return list(
+            dict.fromkeys([self.id, self.text, self.author, *self.metrics.values(), self.target])
+        )
 
 
 @dataclass
@@ -152,6 +156,15 @@ def _as_count(name: str, value: Any) -> tuple[int | None, Problem | None]:
     return int(number), None
 
 
+def _as_target(value: Any) -> tuple[str | None, Problem | None]:
+    """A row's own value text: missing or blank -> None; anything but text is refused."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None, None
+    if not isinstance(value, str):
+        return None, ("invalid target", f"expected text, got {type(value).__name__}")
+    return (value if value.strip() else None), None
+
+
 def validate(
     values: dict[str, Any], columns: ColumnMap, max_chars: int
 ) -> tuple[dict[str, Any] | None, Problem | None]:
@@ -172,7 +185,10 @@ def validate(
     if len(text) > max_chars:
         return None, ("text too long", f"{len(text)} characters; the limit is {max_chars}")
     author, _ = _as_id(values.get(columns.author), "author")
-    row: dict[str, Any] = {"id": post_id, "text": text, "author": author}
+    target, problem = _as_target(values.get(columns.target))
+    if problem:
+        return None, problem
+    row: dict[str, Any] = {"id": post_id, "text": text, "author": author, "target": target}
     for metric in METRICS:
         column = columns.metrics.get(metric)
         row[metric], problem = _as_count(metric, values.get(column) if column else None)
@@ -208,6 +224,7 @@ def _frame(rows: list[dict[str, Any]], source: str) -> pd.DataFrame:
     }
     for metric in METRICS:
         data[metric] = pd.Series([r[metric] for r in rows], dtype="Int64")
+    data["target"] = pd.Series([r["target"] for r in rows], dtype=object)
     return pd.DataFrame(data, columns=list(FRAME_COLUMNS))
 
 

@@ -202,6 +202,10 @@ def classify(
     shares_col: Annotated[str, typer.Option("--shares-col")] = "shares",
     views_col: Annotated[str, typer.Option("--views-col")] = "views",
     followers_col: Annotated[str, typer.Option("--followers-col")] = "followers",
+    target_col: Annotated[
+        str,
+        typer.Option("--target-col", help="A row's own brand value for the alignment head."),
+    ] = "target",
     max_text_chars: Annotated[
         int, typer.Option("--max-text-chars", min=1, help="Longer texts are quarantined.")
     ] = DEFAULT_MAX_TEXT_CHARS,
@@ -223,6 +227,7 @@ def classify(
             "views": views_col,
             "followers": followers_col,
         },
+        target=target_col,
     )
     options = JobOptions(
         inputs=list(inputs),

@@ -12,6 +12,8 @@ label's probability most (occlusion), after the value's own words found in the p
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +35,35 @@ MIN_DROP = 0.01
 _TOKEN = re.compile(r"\S+")
 #: (post, value) rows scored at a time, so memory stays flat however many posts x values
 PAIR_BLOCK = 2048
+
+
+class _ValueCache:
+    """Least-recently-used (encoder version, value) -> (value vector, direction), thread-safe."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[str, ValueSpec], tuple[np.ndarray, np.ndarray]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ValueSpec]) -> tuple[np.ndarray, np.ndarray] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: tuple[str, ValueSpec], item: tuple[np.ndarray, np.ndarray]) -> None:
+        with self._lock:
+            self._items[key] = item
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+#: value vectors of the values scored lately (a brand profile's values, a server's targets)
+_VALUE_CACHE = _ValueCache(4096)
 
 
 def _blocks(rows: np.ndarray) -> list[np.ndarray]:
@@ -75,20 +106,30 @@ class ValueStanceHead(HeadModel):
         return np.arange(len(targets), dtype=np.int64)
 
     def value_vectors(self, specs: Sequence[ValueSpec]) -> tuple[np.ndarray, np.ndarray]:
-        """Per value its unit vector (wording, averaged with its examples) and its direction."""
+        """Per value its unit vector (wording, averaged with its examples) and its direction.
+
+        Each value is encoded once per encoder and kept in a bounded cache: a server
+        answering one post at a time would otherwise encode every value three times per
+        request.
+        """
         if self.encoder is None:
             self.embed([""])  # raises the clear "encoder not loaded" error
-        wordings = self.encoder.encode([spec.wording() for spec in specs])
-        pro = self.encoder.encode([spec.sides()[0] for spec in specs])
-        con = self.encoder.encode([spec.sides()[1] for spec in specs])
-        vecs = [
-            value_vector(
-                wordings[i],
-                self.encoder.encode(encoder_texts(list(spec.examples))) if spec.examples else None,
-            )
-            for i, spec in enumerate(specs)
-        ]
-        return np.stack(vecs), pro - con
+        encoder = self.encoder
+        found = {spec: _VALUE_CACHE.get((encoder.version, spec)) for spec in dict.fromkeys(specs)}
+        missing = [spec for spec, item in found.items() if item is None]
+        if missing:
+            wordings = encoder.encode([spec.wording() for spec in missing])
+            pro = encoder.encode([spec.sides()[0] for spec in missing])
+            con = encoder.encode([spec.sides()[1] for spec in missing])
+            for i, spec in enumerate(missing):
+                examples = encoder_texts(list(spec.examples)) if spec.examples else None
+                vector = value_vector(wordings[i], encoder.encode(examples) if examples else None)
+                found[spec] = (vector, pro[i] - con[i])
+                _VALUE_CACHE.put((encoder.version, spec), found[spec])
+        return (
+            np.stack([found[spec][0] for spec in specs]),
+            np.stack([found[spec][1] for spec in specs]),
+        )
 
     def score_values(
         self,

@@ -46,7 +46,7 @@ def test_frame_flattens_the_predictor_output_exactly(predictor: Predictor) -> No
 def test_frame_empty_input_has_the_same_columns_and_arrow_schema(predictor: Predictor) -> None:
     full = classify_frame(empty_frame().pipe(lambda f: pd.concat([f, f])), predictor)
     rows = empty_frame()
-    rows.loc[0] = ["a", "pasta tonight", "f.csv", 2, None, 1, None, None, None, 10]
+    rows.loc[0] = ["a", "pasta tonight", "f.csv", 2, None, 1, None, None, None, 10, None]
     one = classify_frame(rows.astype(empty_frame().dtypes.to_dict()), predictor)
     assert len(full) == 0 and list(full.columns) == list(one.columns)
     assert to_arrow(full).schema.equals(to_arrow(one).schema)
