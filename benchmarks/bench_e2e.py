@@ -69,14 +69,38 @@ def main(argv: list[str] | None = None) -> int:
             for i, text in enumerate(texts):
                 handle.write(json.dumps({"id": f"p{i}", "text": text}) + "\n")
         runs: dict[str, list[str]] = {
-            "bare onnxruntime encoder (peer)": [py, str(REPO / "benchmarks" / "bare_encoder.py"), str(posts)],
+            "bare onnxruntime encoder (peer)": [
+                py,
+                str(REPO / "benchmarks" / "bare_encoder.py"),
+                str(posts),
+            ],
         }
         settings = {"shipped": args.models}
         if args.lexical_models:
             settings["lexical-only"] = args.lexical_models
         for name, models in settings.items():
-            runs[f"predict --input, {name}"] = [py, "-c", CLI, "predict", "--input", str(posts), "--models", str(models)]
-            runs[f"classify, {name}"] = [py, "-c", CLI, "classify", str(posts), "--out", str(Path(tmp) / f"job-{name}"), "--models", str(models), "--quiet"]
+            runs[f"predict --input, {name}"] = [
+                py,
+                "-c",
+                CLI,
+                "predict",
+                "--input",
+                str(posts),
+                "--models",
+                str(models),
+            ]
+            runs[f"classify, {name}"] = [
+                py,
+                "-c",
+                CLI,
+                "classify",
+                str(posts),
+                "--out",
+                str(Path(tmp) / f"job-{name}"),
+                "--models",
+                str(models),
+                "--quiet",
+            ]
         walls: dict[str, list[float]] = {name: [] for name in runs}
         rss: dict[str, float] = {}
         passes: list[float] = []
@@ -92,14 +116,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.rows:,} real posts, {args.rounds} rounds (median), models {args.models}")
     medians = {name: statistics.median(values) for name, values in walls.items()}
     for name, median in medians.items():
-        print(f"{name:<40} {median:7.2f} s  {args.rows / median:7,.0f} posts/s  peak RSS {rss[name]:5.0f} MB")
+        print(
+            f"{name:<40} {median:7.2f} s  {args.rows / median:7,.0f} posts/s  peak RSS {rss[name]:5.0f} MB"
+        )
     peer_pass = statistics.median(passes)
-    print(f"{'  its encoder pass alone':<40} {peer_pass:7.2f} s  {args.rows / peer_pass:7,.0f} posts/s")
+    print(
+        f"{'  its encoder pass alone':<40} {peer_pass:7.2f} s  {args.rows / peer_pass:7,.0f} posts/s"
+    )
     predict = medians["predict --input, shipped"]
     peer = medians["bare onnxruntime encoder (peer)"]
     for label, reference in (("peer whole process", peer), ("peer pass alone", peer_pass)):
         ratio = reference / predict
-        print(f"bar: {label} / predict whole process = {ratio:.2f} (>= 0.70: {'met' if ratio >= 0.7 else 'NOT met'})")
+        print(
+            f"bar: {label} / predict whole process = {ratio:.2f} (>= 0.70: {'met' if ratio >= 0.7 else 'NOT met'})"
+        )
     return 0
 
 

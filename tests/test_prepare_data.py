@@ -27,7 +27,9 @@ def test_sxsw_rewrite_leaves_real_handles_and_addresses_alone() -> None:
 
 def _overlap(coarse: str, fine: list[str], n: int, start: int = 0) -> tuple[list[dict], list[dict]]:
     texts = [f"{coarse} tweet {start + i}" for i in range(n)]
-    return [{"text": t, "coarse": coarse} for t in texts], [{"text": t, "labels": fine} for t in texts]
+    return [{"text": t, "coarse": coarse} for t in texts], [
+        {"text": t, "labels": fine} for t in texts
+    ]
 
 
 def test_coarse_topic_implies_excludes_or_leaves_fine_topics_unjudged() -> None:
@@ -42,22 +44,40 @@ def test_coarse_topic_implies_excludes_or_leaves_fine_topics_unjudged() -> None:
     assert implied == ["sports"]  # 20/20
     assert "gaming" not in excluded and "sports" not in excluded  # gaming co-occurs 2/20: unjudged
     assert set(excluded) == {"arts_&_culture", "music", "film_tv_&_video"}
-    assert mapping["arts_&_culture"] == (["arts_&_culture"], [])  # 5 overlap tweets: too few to exclude
+    assert mapping["arts_&_culture"] == (
+        ["arts_&_culture"],
+        [],
+    )  # 5 overlap tweets: too few to exclude
     implied, excluded = mapping["pop_culture"]
-    assert implied == [] and set(excluded) == {"sports", "gaming", "arts_&_culture"}  # 50% each: unjudged
+    assert implied == [] and set(excluded) == {
+        "sports",
+        "gaming",
+        "arts_&_culture",
+    }  # 50% each: unjudged
 
 
 def test_single_topic_rows_skip_sample_tweets_and_read_train_files_only(tmp_path: Path) -> None:
     folder = tmp_path / "tweet_topic_single"
     (folder / "split_temporal").mkdir(parents=True)
     (folder / "split_random").mkdir()
-    (folder / "label.single.json").write_text(json.dumps({"arts_&_culture": 0, "sports_&_gaming": 4}))
+    (folder / "label.single.json").write_text(
+        json.dumps({"arts_&_culture": 0, "sports_&_gaming": 4})
+    )
     train = [{"text": f"match report {i}", "label": 4, "id": i} for i in range(20)]
-    train += [{"text": "a brand new sports tweet", "label": 4, "id": 99}, {"text": "Gallery opening tonight", "label": 0, "id": 98}]
+    train += [
+        {"text": "a brand new sports tweet", "label": 4, "id": 99},
+        {"text": "Gallery opening tonight", "label": 0, "id": 98},
+    ]
     lines = "\n".join(json.dumps(r) for r in train)
-    for name in ("split_temporal/train_2020", "split_temporal/train_2021", "split_random/train_random"):
+    for name in (
+        "split_temporal/train_2020",
+        "split_temporal/train_2021",
+        "split_random/train_random",
+    ):
         (folder / f"{name}.single.json").write_text(lines)  # duplicates across files are kept once
-    (folder / "split_temporal/test_2020.single.json").write_text(json.dumps({"text": "held out", "label": 4, "id": 1}))
+    (folder / "split_temporal/test_2020.single.json").write_text(
+        json.dumps({"text": "held out", "label": 4, "id": 1})
+    )
     multi = {
         "train": [{"text": f"match report {i}", "labels": ["sports"]} for i in range(16)],
         "val": [{"text": "match report 16", "labels": ["sports"]}],

@@ -165,6 +165,6 @@ def test_named_target_heads_refuse_rows_with_their_own_target(tiny_models_dir: P
     frame = pd.DataFrame({"id": ["a"], "text": ["pasta"], "target": ["pet adoption"]})
     with pytest.raises(InvalidInputError, match="named targets only"):
         classify_frame(frame, tiny)
-    assert "alignment__row_target__labels" not in classify_frame(
-        frame, tiny, heads=["niche"]
-    ).columns
+    assert (
+        "alignment__row_target__labels" not in classify_frame(frame, tiny, heads=["niche"]).columns
+    )

@@ -86,4 +86,3 @@ def test_hash_entries_are_featurehasher_counts_unsummed() -> None:
     )
     expanded.sum_duplicates()
     assert_identical(expanded, counts.astype(np.float32))
-
