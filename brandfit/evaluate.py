@@ -120,6 +120,10 @@ def _multilabel_metrics(
         "accuracy": _round(exact.mean()) if exact.size else None,
         "macro_f1": _round(np.mean([v["f1"] for v in scored])) if scored else 0.0,
         "micro_f1": _round(2 * tp / (2 * tp + fp + fn)) if tp + fp + fn else 0.0,
+        "labels_per_post": _round(P.sum(axis=1).mean()) if len(P) else 0.0,
+        "true_labels_per_post": (
+            _round((Y[fully_known] == 1).sum(axis=1).mean()) if fully_known.any() else None
+        ),
         "per_label": per_label,
     }
 

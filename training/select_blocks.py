@@ -74,6 +74,8 @@ def score(head: str, model: Any, data: LabelledPosts) -> dict[str, float]:
     out = {"score": metrics[METRIC[head]]}
     if head == "niche":
         out["micro_f1"] = metrics["micro_f1"]
+        out["labels_per_post"] = metrics["labels_per_post"]
+        out["true_labels_per_post"] = metrics["true_labels_per_post"]
     return out
 
 
@@ -85,8 +87,9 @@ def run_variant(
     encoder: MemoEncoder,
     seed: int,
     folds: int,
+    overrides: list[str] = (),
 ) -> dict[str, Any]:
-    config = variant_config(head, variant)
+    config = variant_config(head, variant, overrides)
     started = time.perf_counter()
     results = []
     if val is not None:
