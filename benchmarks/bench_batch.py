@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import random
 import shutil
@@ -81,6 +82,7 @@ class TreeRSS:
         self._every = every
         self.peak = 0
         self.peak_pss = 0
+        self.samples: list[int] = []  # summed RSS at every sample, in order
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -98,10 +100,17 @@ class TreeRSS:
                         total += info.rss
                         shared_split += info.pss
                 self.peak = max(self.peak, total)
+                self.samples.append(total)
                 self.peak_pss = max(self.peak_pss, shared_split)
             except psutil.Error:
                 return
             time.sleep(self._every)
+
+    def quarters_mb(self) -> list[float]:
+        """Peak summed RSS (MB) in each quarter of the run: flat memory gives equal figures."""
+        n = len(self.samples)
+        cuts = [n * k // 4 for k in range(5)]
+        return [max(self.samples[a:b], default=0) / 2**20 for a, b in itertools.pairwise(cuts)]
 
     def stop(self) -> tuple[int, int]:
         """Stop sampling; return the peaks (summed RSS, summed PSS) in bytes."""
@@ -131,6 +140,8 @@ def classify(
     rss = TreeRSS(process.pid)
     code = process.wait()
     peak = rss.stop()
+    quarters = " / ".join(f"{q:,.0f}" for q in rss.quarters_mb())
+    print(f"  summed RSS peak per quarter of the run: {quarters} MB")
     elapsed = time.perf_counter() - start
     if code != 0:
         raise SystemExit(f"brandfit classify failed with exit code {code}: {' '.join(command)}")
@@ -157,10 +168,13 @@ def main() -> None:
     parser.add_argument("--models", type=Path, default=REPO / "models")
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument(
+        "--skip-small", action="store_true", help="only the --rows archive (not rows/10 first)"
+    )
     args = parser.parse_args()
 
     pool = text_pool(args.shared)
-    sizes = sorted({max(args.rows // 10, 1), args.rows})
+    sizes = [args.rows] if args.skip_small else sorted({max(args.rows // 10, 1), args.rows})
     archives = {n: build_archive(pool, n, OUT / f"archive-{n}.csv") for n in sizes}
     print(f"models: {args.models}   workers: {args.workers}   text pool: {len(pool):,} real posts")
     results = {}

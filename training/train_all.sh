@@ -10,13 +10,16 @@ PY="${PYTHON:-python}"
 
 $PY training/prepare_data.py --out "$BUILD"
 
-for head in sentiment safety alignment niche; do
+for head in sentiment safety niche; do
     val=()  # a head whose validation rows joined its training file has no val.jsonl
     [[ -f "$BUILD/$head/val.jsonl" ]] && val=(--val "$BUILD/$head/val.jsonl")
     brandfit train "$head" --data "$BUILD/$head/train.jsonl" "${val[@]}" \
         --config "training/configs/$head.toml" --models "$MODELS" \
         --embedding-cache "$BUILD/$head/embeddings.npz"
 done
+# alignment: the value-stance head (any value text; the per-target head for the five
+# TweetEval targets inside it), chosen leave-target-out (docs/value_alignment.md)
+$PY training/value_stance.py save --variant dir_C001 --known-weight 1.0 --models-dir "$MODELS"
 
 brandfit evaluate sentiment --data "$BUILD/sentiment/test.jsonl" --record test --json "$BUILD/sentiment/test_metrics.json" --models "$MODELS"
 brandfit evaluate safety --data "$BUILD/safety/test_offensive.jsonl" --record test_offensive --json "$BUILD/safety/test_offensive_metrics.json" --models "$MODELS"
