@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from brandfit.config import HeadConfig, TrainConfig
 from brandfit.data import load_labelled
 from brandfit.heads.model import HeadModel
 from brandfit.persistence.artifact import save_head
+from brandfit.settings import get_settings
 from brandfit.train import fit_head
 
 DATA = Path(__file__).parent / "data"
@@ -30,6 +32,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "shared_data" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _settings_do_not_leak() -> Iterator[None]:
+    """Drop the cached settings after each test: a test that set BRANDFIT_* variables
+    (monkeypatch restores them) must not leave e.g. its tiny models folder as the default."""
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")
