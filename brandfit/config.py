@@ -75,6 +75,10 @@ class HeadConfig(BaseModel):
     #: multi-label heads: a post gets at least this many labels (those closest to their
     #: thresholds) even when fewer pass them; weak-signal posts still get none
     min_labels: int = Field(default=0, ge=0, le=3)
+    #: multi-label heads with validation data: ``validation+train_cv`` tunes the per-label
+    #: thresholds on the validation rows plus out-of-fold probabilities of the fully weighted
+    #: (weight >= 1) training rows, each fold refitted and calibrated like the final model
+    thresholds_from: Literal["validation", "validation+train_cv"] = "validation"
     #: Scale of the encoder block (unit-norm embedding) beside the L2-normalised TF-IDF blocks.
     encoder_weight: float = Field(default=1.0, gt=0)
     random_state: int = 0

@@ -195,6 +195,12 @@ def _tune(
         P = model.predict_texts(val.texts, val.targets)
         if model.kind == "multilabel":
             Y = indicator_matrix(val, model.labels)
+            if config.head.thresholds_from == "validation+train_cv":
+                rows, P_train = _full_weight_out_of_fold(
+                    model, X_train, y_train, train, val, Y, config
+                )
+                progress(f"  and on {len(rows):,} fully weighted training posts, out of fold")
+                P, Y = np.vstack([P, P_train]), np.vstack([Y, y_train[rows]])
         else:
             Y = np.asarray([row[0] for row in val.labels], dtype=object)
     elif model.kind == "multilabel":
@@ -214,6 +220,45 @@ def _tune(
     model.thresholds = [
         tune_binary_threshold(truth, P[:, pos], metric, config.head.threshold_floor)
     ]
+
+
+def _full_weight_out_of_fold(
+    model: HeadModel,
+    X: Any,
+    Y: np.ndarray,
+    train: LabelledPosts,
+    val: LabelledPosts,
+    Y_val: np.ndarray,
+    config: TrainConfig,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold probabilities of a multi-label head for its fully weighted training rows.
+
+    The rows at weight >= 1 are cut in 3 folds; each fold's head is fitted on every other
+    training row (weights kept) and calibrated on the validation rows, as the final head
+    is, so its probabilities are on the same scale. Returns the rows and their probabilities.
+    """
+    weights = train.weights if train.weights is not None else np.ones(len(train))
+    rows = np.flatnonzero(weights >= 1.0)
+    P = np.zeros((rows.size, Y.shape[1]), dtype=np.float64)
+    val_inputs = model.features(val.texts, val.targets)
+    folds = KFold(n_splits=3, shuffle=True, random_state=config.head.random_state)
+    for _, held in folds.split(rows):
+        fit_rows = np.setdiff1d(np.arange(Y.shape[0]), rows[held])
+        fold = clone(model.estimator)
+        fold.fit(X[fit_rows], Y[fit_rows], clf__sample_weight=weights[fit_rows])
+        if config.head.calibration != "none":
+            select = fold.named_steps["select"]
+            calibrate_multilabel(
+                fold.named_steps["clf"],
+                select.transform(val_inputs),
+                Y_val,
+                select.transform(X[fit_rows]),
+                Y[fit_rows],
+                config.head.calibration_cv,
+                weights[fit_rows],
+            )
+        P[held] = fold.predict_proba(X[rows[held]])
+    return rows, P
 
 
 def _cross_val_proba(

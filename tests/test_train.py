@@ -11,7 +11,7 @@ from brandfit.data import LabelledPosts, load_labelled
 from brandfit.errors import InvalidInputError
 from brandfit.evaluate import evaluate_head
 from brandfit.heads.model import HeadModel
-from brandfit.train import _cross_val_proba, fit_head
+from brandfit.train import _cross_val_proba, _full_weight_out_of_fold, fit_head
 from tests.conftest import TINY
 
 
@@ -138,3 +138,29 @@ def test_cross_val_proba_comes_from_models_that_never_saw_the_row() -> None:
     assert in_sample > 0.9
     assert out_of_fold < 0.6
     assert np.allclose(P.sum(axis=1), 1.0)
+
+
+def test_threshold_rows_from_train_cv_are_out_of_fold_and_fully_weighted_only() -> None:
+    # unique posts with random topics: the head knows its training rows, so only
+    # probabilities from models that never saw a row are at chance
+    rng = np.random.default_rng(0)
+    topics = [["a"], ["b"], ["c"]] * 30
+    order = rng.permutation(len(topics))
+    data = LabelledPosts(
+        texts=[f"token{i} other{i}" for i in range(len(topics))],
+        labels=[topics[i] for i in order],
+        multilabel=True,
+        weights=np.asarray([1.0] * 60 + [0.1] * 30),
+    )
+    head = HeadConfig(min_df=1, C=100.0, calibration_cv=3, thresholds_from="validation+train_cv")
+    config = TrainConfig(head=head)
+    model = fit_head("niche", data, config, val=data)
+    assert model.thresholds is not None and len(model.thresholds) == 3
+    X = model._inputs(model.featurizer.transform(data.texts), None)
+    Y = np.asarray([[1 if t in row else 0 for t in model.labels] for row in data.labels])
+    rows, P = _full_weight_out_of_fold(model, X, Y, data, data, Y, config)
+    assert rows.tolist() == list(range(60))  # the rows at weight 0.1 are not used
+    truth = Y[rows].argmax(axis=1)
+    in_sample = (model.predict_proba(X[rows]).argmax(axis=1) == truth).mean()
+    assert in_sample > 0.9
+    assert (P.argmax(axis=1) == truth).mean() < 0.6
