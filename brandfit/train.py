@@ -205,7 +205,7 @@ def _tune(
             Y = np.asarray([row[0] for row in val.labels], dtype=object)
     elif model.kind == "multilabel":
         progress("tuning thresholds on 3-fold cross-validation predictions")
-        P = _cross_val_proba(model, X_train, y_train, config)
+        P = _cross_val_proba(model, X_train, y_train, config, train.weights)
         Y = y_train
     else:
         return
@@ -233,32 +233,50 @@ def _full_weight_out_of_fold(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold probabilities of a multi-label head for its fully weighted training rows.
 
-    The rows at weight >= 1 are cut in 3 folds; each fold's head is fitted on every other
-    training row (weights kept) and calibrated on the validation rows, as the final head
-    is, so its probabilities are on the same scale. Returns the rows and their probabilities.
+    Each fold's head is calibrated on the validation rows, as the final head is, so its
+    probabilities are on the same scale. Returns the rows (weight >= 1) and their probabilities.
     """
     weights = train.weights if train.weights is not None else np.ones(len(train))
     rows = np.flatnonzero(weights >= 1.0)
-    P = np.zeros((rows.size, Y.shape[1]), dtype=np.float64)
     val_inputs = model.features(val.texts, val.targets)
+    return rows, _multilabel_out_of_fold(model, X, Y, config, weights, rows, val_inputs, Y_val)
+
+
+def _multilabel_out_of_fold(
+    model: HeadModel,
+    X: Any,
+    Y: np.ndarray,
+    config: TrainConfig,
+    weights: np.ndarray | None,
+    rows: np.ndarray,
+    val_inputs: Any | None = None,
+    Y_val: np.ndarray | None = None,
+) -> np.ndarray:
+    """Probabilities for ``rows`` from 3 folds of the head, each fitted on every other row.
+
+    Weights are kept; each fold is calibrated on ``val_inputs`` when given, else by CV.
+    """
+    P = np.zeros((rows.size, Y.shape[1]), dtype=np.float64)
     folds = KFold(n_splits=3, shuffle=True, random_state=config.head.random_state)
     for _, held in folds.split(rows):
         fit_rows = np.setdiff1d(np.arange(Y.shape[0]), rows[held])
+        fit_weights = None if weights is None else weights[fit_rows]
         fold = clone(model.estimator)
-        fold.fit(X[fit_rows], Y[fit_rows], clf__sample_weight=weights[fit_rows])
+        params = {} if fit_weights is None else {"clf__sample_weight": fit_weights}
+        fold.fit(X[fit_rows], Y[fit_rows], **params)
         if config.head.calibration != "none":
             select = fold.named_steps["select"]
             calibrate_multilabel(
                 fold.named_steps["clf"],
-                select.transform(val_inputs),
+                None if val_inputs is None else select.transform(val_inputs),
                 Y_val,
                 select.transform(X[fit_rows]),
                 Y[fit_rows],
                 config.head.calibration_cv,
-                weights[fit_rows],
+                fit_weights,
             )
         P[held] = fold.predict_proba(X[rows[held]])
-    return rows, P
+    return P
 
 
 def _cross_val_proba(
@@ -279,14 +297,4 @@ def _cross_val_proba(
             columns = [list(fold.classes_).index(label) for label in model.labels]
             P[held_rows] = fold.predict_proba(X[held_rows])[:, columns]
         return P
-    P = np.zeros(Y.shape, dtype=np.float64)
-    folds = KFold(n_splits=3, shuffle=True, random_state=rs)
-    for fit_rows, held_rows in folds.split(Y):
-        fold = clone(model.estimator).fit(X[fit_rows], Y[fit_rows])
-        if config.head.calibration != "none":
-            X_fit = fold.named_steps["select"].transform(X[fit_rows])
-            calibrate_multilabel(
-                fold.named_steps["clf"], None, None, X_fit, Y[fit_rows], config.head.calibration_cv
-            )
-        P[held_rows] = fold.predict_proba(X[held_rows])
-    return P
+    return _multilabel_out_of_fold(model, X, Y, config, weights, np.arange(Y.shape[0]))
