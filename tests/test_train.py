@@ -164,3 +164,23 @@ def test_threshold_rows_from_train_cv_are_out_of_fold_and_fully_weighted_only() 
     in_sample = (model.predict_proba(X[rows]).argmax(axis=1) == truth).mean()
     assert in_sample > 0.9
     assert (P.argmax(axis=1) == truth).mean() < 0.6
+
+
+def test_cross_val_thresholds_without_validation_keep_the_row_weights() -> None:
+    # every post shares one word; 30 fully weighted posts say "a", 90 posts at weight 0.01
+    # say "b": out-of-fold probabilities favour "a" only if the folds honour the weights
+    data = LabelledPosts(
+        texts=[f"apple token{i}" for i in range(120)],
+        labels=[["a"]] * 30 + [["b"]] * 90,
+        multilabel=True,
+        weights=np.asarray([1.0] * 30 + [0.01] * 90),
+    )
+    config = TrainConfig(head=HeadConfig(min_df=1, calibration_cv=3))
+    model = fit_head("niche", data, config)
+    X = model._inputs(model.featurizer.transform(data.texts), None)
+    Y = np.asarray([[1 if t in row else 0 for t in model.labels] for row in data.labels])
+    a, b = model.labels.index("a"), model.labels.index("b")
+    weighted = _cross_val_proba(model, X, Y, config, data.weights)
+    assert weighted[:, a].mean() > weighted[:, b].mean()
+    unweighted = _cross_val_proba(model, X, Y, config, None)
+    assert unweighted[:, a].mean() < unweighted[:, b].mean()

@@ -279,12 +279,20 @@ def prepare_niche(
     print(f"niche: train/val/test = {counts} (extra weakly-labelled rows: {len(extra)}; single-label tweets: {len(single)})")
 
 
-def prepare_settings(head: str) -> dict[str, Any]:
-    """The ``[data.prepare]`` table of ``training/configs/<head>.toml``."""
+def prepare_settings(head: str, overrides: list[str] = ()) -> dict[str, Any]:
+    """The ``[data.prepare]`` table of ``training/configs/<head>.toml``, with ``HEAD.key=JSON``
+    overrides for this head applied (for experiments that vary the data, never the config file)."""
+    import json
     import tomllib
 
     config = tomllib.loads((HERE / "configs" / f"{head}.toml").read_text(encoding="utf-8"))
-    return dict(config.get("data", {}).get("prepare", {}))
+    settings = dict(config.get("data", {}).get("prepare", {}))
+    for item in overrides:
+        key, _, value = item.partition("=")
+        name, _, option = key.partition(".")
+        if name == head:
+            settings[option] = json.loads(value)
+    return settings
 
 
 def main() -> None:
@@ -292,17 +300,21 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--out", type=Path, default=HERE / "build")
     parser.add_argument("--heads", nargs="*", default=["sentiment", "safety", "alignment", "niche"])
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="HEAD.KEY=JSON",
+        help="override a [data.prepare] setting, e.g. safety.davidson_weight=0.3",
+    )
     args = parser.parse_args()
     if not args.shared.is_dir():
         raise SystemExit(f"{args.shared}: shared data folder not found (pass --shared)")
     if "sentiment" in args.heads:
-        prepare_sentiment(args.shared, args.out, **prepare_settings("sentiment"))
+        prepare_sentiment(args.shared, args.out, **prepare_settings("sentiment", args.set))
     if "safety" in args.heads:
-        prepare_safety(args.shared, args.out, **prepare_settings("safety"))
+        prepare_safety(args.shared, args.out, **prepare_settings("safety", args.set))
     if "alignment" in args.heads:
-        prepare_alignment(args.shared, args.out, **prepare_settings("alignment"))
+        prepare_alignment(args.shared, args.out, **prepare_settings("alignment", args.set))
     if "niche" in args.heads:
-        prepare_niche(args.shared, args.out, **prepare_settings("niche"))
+        prepare_niche(args.shared, args.out, **prepare_settings("niche", args.set))
 
 
 if __name__ == "__main__":
