@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
 
 import json
 
-from prepare_data import coarse_to_fine, single_topic_extra, sxsw_text
+from prepare_data import coarse_to_fine, description_rows, prepare_settings, single_topic_extra, sxsw_text
 
 from brandfit.text.normalize import normalize_text
 
@@ -92,3 +92,20 @@ def test_single_topic_rows_skip_sample_tweets_and_read_train_files_only(tmp_path
     row = next(r for r in rows if r["text"] == "a brand new sports tweet")
     assert row["labels"] == ["sports"] and set(row["known_labels"]) == {"sports", "music"}
     assert row["weight"] == 0.3 and row["id"] == "tweet_topic_single:99"
+
+
+def test_topic_descriptions_are_positive_only_rows_for_every_shipped_topic() -> None:
+    manifest = Path(__file__).resolve().parent.parent / "models" / "niche" / "manifest.json"
+    topics = set(json.loads(manifest.read_text(encoding="utf-8"))["labels"])
+    rows = description_rows(2.0)
+    assert {r["labels"][0] for r in rows} == topics
+    assert all(r["known_labels"] == r["labels"] and len(r["labels"]) == 1 for r in rows)
+    assert all(r["weight"] == 2.0 and r["text"].strip() for r in rows)
+    assert len({r["id"] for r in rows}) == len(rows)
+
+
+def test_prepare_overrides_reach_only_the_head_they_name() -> None:
+    base = prepare_settings("niche")
+    changed = prepare_settings("niche", ["niche.niche_extra_weight=0.5", "safety.davidson_weight=1"])
+    assert changed == {**base, "niche_extra_weight": 0.5}
+    assert prepare_settings("safety", ["safety.davidson_weight=1"])["davidson_weight"] == 1

@@ -246,8 +246,26 @@ def single_topic_extra(shared: Path, multi: dict[str, list[dict[str, Any]]], wei
     return extra
 
 
+def description_rows(weight: float) -> list[dict[str, Any]]:
+    """The topic descriptions of ``training/niche_descriptions.toml`` as positive-only rows."""
+    import tomllib
+
+    topics = tomllib.loads((HERE / "niche_descriptions.toml").read_text(encoding="utf-8"))
+    rows = []
+    for key, lines in topics.items():
+        topic = key.replace("_and_", "_&_")
+        for i, text in enumerate(lines):
+            rows.append({"id": f"description:{topic}:{i}", "text": text, "labels": [topic], "known_labels": [topic], "weight": weight})
+    return rows
+
+
 def prepare_niche(
-    shared: Path, out: Path, niche_extra_weight: float = 0.0, niche_extra_cap: int = 0, niche_single_weight: float = 0.0
+    shared: Path,
+    out: Path,
+    niche_extra_weight: float = 0.0,
+    niche_extra_cap: int = 0,
+    niche_single_weight: float = 0.0,
+    niche_description_weight: float = 0.0,
 ) -> None:
     extra_weight, extra_cap = niche_extra_weight, niche_extra_cap
     rows: dict[str, list[dict[str, Any]]] = {"train": [], "val": [], "test": []}
@@ -273,10 +291,14 @@ def prepare_niche(
                 taken[key] += 1
                 extra.append({"id": f"{name}:{record['id']}", "text": record["text"], "labels": record["labels"], "weight": extra_weight})
     single = single_topic_extra(shared, rows, niche_single_weight) if niche_single_weight > 0 else []
-    train = drop_overlap(rows["train"] + extra + single, banned, "niche train")
+    described = description_rows(niche_description_weight) if niche_description_weight > 0 else []
+    unknown = {r["labels"][0] for r in described} - {t for r in rows["train"] for t in r["labels"]}
+    if unknown:
+        raise SystemExit(f"niche_descriptions.toml: topics not in the training data: {sorted(unknown)}")
+    train = drop_overlap(rows["train"] + extra + single + described, banned, "niche train")
     train = [r for r in train if r["id"] not in held_ids]
     counts = (write_jsonl(out / "niche/train.jsonl", train), write_jsonl(out / "niche/val.jsonl", rows["val"]), write_jsonl(out / "niche/test.jsonl", rows["test"]))
-    print(f"niche: train/val/test = {counts} (extra weakly-labelled rows: {len(extra)}; single-label tweets: {len(single)})")
+    print(f"niche: train/val/test = {counts} (extra weakly-labelled rows: {len(extra)}; single-label tweets: {len(single)}; topic descriptions: {len(described)})")
 
 
 def prepare_settings(head: str, overrides: list[str] = ()) -> dict[str, Any]:
