@@ -66,18 +66,33 @@ def rows_needed(folds: int, nested: bool) -> int:
 
 
 def plan_training(
-    data: LabelledPosts, config: TrainConfig, head: str, has_val: bool = False
+    data: LabelledPosts,
+    config: TrainConfig,
+    head: str,
+    has_val: bool = False,
+    allow_thin: bool = False,
 ) -> SizePlan:
     """Check ``data`` is large enough for ``head``; lower the calibration folds if needed.
 
     Raises :class:`InvalidInputError` (one line: the label, its count, the rows needed
-    and why) when even :data:`MIN_FOLDS` folds cannot be filled.
+    and why) when even :data:`MIN_FOLDS` folds cannot be filled. ``allow_thin`` trains
+    anyway, with the configured folds and a note naming every thin label, as long as each
+    fold can hold one row of every label.
     """
     counts = label_counts(data)
     name, count = min(counts.items(), key=lambda item: (item[1], item[0]))
     nested = _nested(data, config, has_val)
     uses_cv = config.head.calibration != "none"
     needed = rows_needed(MIN_FOLDS, nested)
+    folds_held = config.head.calibration_cv if uses_cv else TUNING_FOLDS
+    if count < needed and allow_thin and count >= folds_held:
+        thin = sorted(label for label, n in counts.items() if n < needed)
+        note = (
+            f"training anyway (thin labels allowed): {', '.join(thin)} "
+            f"{'has' if len(thin) == 1 else 'have'} fewer than {needed} rows "
+            f"(smallest: {name!r}, {count}); their probabilities rest on few examples"
+        )
+        return SizePlan(config, name, count, config.head.calibration_cv if uses_cv else 0, note)
     if count < needed:
         side = " (positive or negative)" if data.multilabel else ""
         why = (

@@ -98,3 +98,34 @@ def test_cli_trains_from_20_rows_per_label_with_fewer_folds(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert "calibrating with 2 folds instead of 5" in result.output
     assert (tmp_path / "m" / "sentiment" / "manifest.json").is_file()
+
+
+def test_thin_labels_train_only_when_allowed_with_the_configured_folds_and_a_note() -> None:
+    labels = [["a"]] * 11 + [["b"]] * 12 + [["c"]] * 40 + [[]] * 40
+    data = LabelledPosts([f"t{i}" for i in range(len(labels))], labels, multilabel=True, source="m")
+    config = TrainConfig(head=HeadConfig(calibration_cv=3))
+    with pytest.raises(InvalidInputError, match="label 'a' has 11 rows"):
+        plan_training(data, config, "niche", has_val=True)
+    plan = plan_training(data, config, "niche", has_val=True, allow_thin=True)
+    assert plan.config.head.calibration_cv == 3 and plan.folds == 3
+    assert plan.note is not None and "a, b have fewer than 20 rows" in plan.note
+    too_thin = LabelledPosts(["x", "y", "z", "w"], [["a"], ["a"], [], []], multilabel=True)
+    with pytest.raises(InvalidInputError, match="too little data"):  # a fold without an 'a'
+        plan_training(too_thin, config, "niche", has_val=True, allow_thin=True)
+
+
+def test_cli_train_allow_thin_labels_trains_a_rare_label(tmp_path: Path) -> None:
+    rows = [f"{WORDS[i % 10]} cake post {i},food" for i in range(12)]
+    rows += [f"{WORDS[i % 10]} match post {i},sports" for i in range(40)]
+    data = tmp_path / "thin.csv"
+    data.write_text("text,label\n" + "\n".join(rows) + "\n")
+    config = tmp_path / "c.toml"
+    config.write_text("[head]\nmin_df = 1\ncalibration_cv = 3\n")
+    args = ["train", "topic", "--data", str(data), "--config", str(config), "--no-report",
+            "--models", str(tmp_path / "m")]  # fmt: skip
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 1 and "too little data" in refused.output
+    result = runner.invoke(app, [*args, "--allow-thin-labels"])
+    assert result.exit_code == 0, result.output
+    assert "thin labels allowed" in result.output and "food" in result.output
+    assert (tmp_path / "m" / "topic" / "manifest.json").is_file()

@@ -94,6 +94,14 @@ def train(
             "retraining on the same posts skips the encoder (heads using the encoder block).",
         ),
     ] = None,
+    allow_thin_labels: Annotated[
+        bool,
+        typer.Option(
+            "--allow-thin-labels",
+            help="Train even if a label has fewer rows than the size check asks for "
+            "(its probabilities rest on few examples); the configured folds are kept.",
+        ),
+    ] = False,
     models: ModelsOption = None,
 ) -> None:
     """Train HEAD from labelled posts and save it atomically under the models directory.
@@ -121,7 +129,9 @@ def train(
     val_posts = (
         load_labelled(val, text_col, label_col, require_target=needs_target) if val else None
     )
-    plan = plan_training(train_posts, cfg, head, has_val=val_posts is not None)
+    plan = plan_training(
+        train_posts, cfg, head, has_val=val_posts is not None, allow_thin=allow_thin_labels
+    )
     if plan.note:
         console.print(plan.note, highlight=False)
     previous = _previous(head, target)
