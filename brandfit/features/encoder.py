@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import onnxruntime as ort
@@ -25,6 +25,9 @@ from brandfit.persistence.manifest import MANIFEST_NAME, sha256_file
 ENCODER_KIND = "sentence-encoder"
 #: Encoder manifest layout this loader reads.
 ENCODER_FORMAT_VERSION = 1
+#: Tag of the encoder's numerics, kept with cached embeddings: vectors made before the
+#: int8 GEMM was exact on every CPU (``session.x64quantprecision``) are never reused.
+EXACT_INT8_GEMM: Final = "x64quantprecision-1"
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 #: Inputs and output of the exported graph.
@@ -129,6 +132,10 @@ class SentenceEncoder:
         tokenizer.enable_truncation(max_length)
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Exact int8 products on every x86 CPU: without VNNI, onnxruntime's default int8
+        # GEMM saturates int16 sums, and the same post got another vector on AVX2 (the
+        # shipped heads' golden checks failed there). See EXACT_INT8_GEMM.
+        options.add_session_config_entry("session.x64quantprecision", "1")
         if threads is not None:
             options.intra_op_num_threads = threads
         try:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from brandfit.errors import InvalidInputError
-from brandfit.features.encoder import SentenceEncoder
+from brandfit.features.encoder import EXACT_INT8_GEMM, SentenceEncoder
 from brandfit.settings import DEFAULT_MODELS_DIR, ENCODER_DIRNAME
 
 #: Name of the encoder's folder in a models directory (no head may take this name).
@@ -34,7 +34,7 @@ class MemoEncoder:
     """An encoder that embeds each distinct text once (training re-reads the same rows).
 
     With ``path`` the memo is also kept on disk (an ``.npz`` of text digests and vectors,
-    tied to the encoder's version), so repeated training runs on the same posts skip the
+    tied to the encoder's version and numerics), so repeated training runs on the same posts skip the
     encoder. The file is rewritten atomically after each batch of new texts.
     """
 
@@ -47,7 +47,8 @@ class MemoEncoder:
         if self.path is not None and self.path.is_file():
             try:
                 with np.load(self.path, allow_pickle=False) as saved:
-                    if str(saved["version"]) == self.version:
+                    numerics = str(saved["numerics"]) if "numerics" in saved.files else None
+                    if str(saved["version"]) == self.version and numerics == EXACT_INT8_GEMM:
                         digests, vectors = saved["digests"].tolist(), saved["vectors"]
                         self._stored = dict(zip(digests, vectors, strict=True))
             except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
@@ -79,5 +80,11 @@ class MemoEncoder:
         scratch = self.path.with_name(self.path.name + ".tmp.npz")
         digests = np.array(list(self._stored), dtype="S20")
         vectors = np.stack(list(self._stored.values())).astype(np.float32)
-        np.savez(scratch, version=np.array(self.version), digests=digests, vectors=vectors)
+        np.savez(
+            scratch,
+            version=np.array(self.version),
+            numerics=np.array(EXACT_INT8_GEMM),
+            digests=digests,
+            vectors=vectors,
+        )
         scratch.replace(self.path)
