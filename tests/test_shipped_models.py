@@ -16,6 +16,8 @@ from brandfit.persistence.registry import load_models
 from tests.conftest import REPO, SHARED
 
 MODELS = REPO / "models"
+#: Posts whose prediction may differ from the recorded run (see the test that uses it).
+FLIPPED_POSTS_ALLOWED = 5
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +107,22 @@ def test_shipped_models_reproduce_their_recorded_test_figures(
     )
     metrics = evaluate_head(model, data)
     expected = shipped.manifests[head]["metrics"][recorded]
-    for key in ("n", "macro_f1", "micro_f1", "accuracy"):
-        assert metrics[key] == pytest.approx(expected[key], abs=1e-4), (head, key)
-    assert json.dumps(metrics["per_label"], sort_keys=True) == json.dumps(
-        expected["per_label"], sort_keys=True
-    )
+    # Another CPU rounds the encoder's float parts (layer norm, softmax) differently, which
+    # moves a few borderline posts (about 3 of 12,284 sentiment and 2 of 1,249 stance tweets
+    # between a VNNI and an AVX2 machine); allow the figures that many posts' worth of change.
+    moved = FLIPPED_POSTS_ALLOWED
+    assert metrics["n"] == expected["n"]
+    for key in ("macro_f1", "micro_f1", "accuracy", "macro_recall", "stance_f1"):
+        if key in expected:
+            slack = moved / metrics["n"]
+            assert metrics[key] == pytest.approx(expected[key], abs=slack), (head, key)
+    assert metrics["per_label"].keys() == expected["per_label"].keys()
+    for label, got in metrics["per_label"].items():
+        want = expected["per_label"][label]
+        assert got["support"] == want["support"], (head, label)
+        assert got.get("judged") == want.get("judged"), (head, label)
+        for key in ("f1", "precision", "recall", "binary_macro_f1"):
+            if key not in want:
+                continue
+            slack = max(1e-4, moved / max(want["support"], 1))
+            assert got[key] == pytest.approx(want[key], abs=slack), (head, label, key)
