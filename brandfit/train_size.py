@@ -105,10 +105,11 @@ def plan_training(
             if nested and uses_cv
             else ""
         )
+        hint = "; --allow-thin-labels trains anyway" if count >= folds_held else ""
         raise InvalidInputError(
             f"{data.source}: too little data to train {head!r}: label {name!r} has {count} "
             f"row{'' if count == 1 else 's'}{side}, each label needs at least {needed} ({why}); "
-            f"{len(data)} rows in all"
+            f"{len(data)} rows in all{hint}"
         )
     if not uses_cv:
         return SizePlan(config, name, count, 0)

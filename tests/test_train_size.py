@@ -125,6 +125,7 @@ def test_cli_train_allow_thin_labels_trains_a_rare_label(tmp_path: Path) -> None
             "--models", str(tmp_path / "m")]  # fmt: skip
     refused = runner.invoke(app, args)
     assert refused.exit_code == 1 and "too little data" in refused.output
+    assert "--allow-thin-labels trains anyway" in " ".join(refused.output.split())
     result = runner.invoke(app, [*args, "--allow-thin-labels"])
     assert result.exit_code == 0, result.output
     assert "thin labels allowed" in result.output and "food" in result.output
