@@ -37,10 +37,11 @@ def limit_malloc_arenas(arenas: int = 2, mmap_threshold: int = MMAP_THRESHOLD) -
     """Cap glibc's per-thread malloc arenas and fix its ``mmap`` threshold.
 
     Without the cap a threaded server holds ~13 MB more. Without a fixed threshold glibc
-    raises it (up to 32 MB) each time a large block is freed, so the temporaries of
-    loading a model set (fusing the heads makes ~100 MB of them) land inside an arena and
-    stay resident after they are freed: 327 vs 289 MB RSS after loading the shipped
-    models in a thread, measured 2026-12-01. Call before worker threads start
+    raises it (up to 32 MB) each time a large block is freed, so large temporaries land
+    inside an arena and stay resident after they are freed. With the encoder heads, this
+    and :func:`settle_heap` together: server RSS 492 vs 545 MB after the load runs of
+    ``benchmarks/bench_server.py`` and 44 vs 35 req/s closed loop (one run each, AVX2
+    machine, 2026-12-07; docs/experiments.md). Call before worker threads start
     allocating; a no-op where glibc is absent.
     """
     libc_name = ctypes.util.find_library("c")
