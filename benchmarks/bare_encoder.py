@@ -9,8 +9,8 @@ manifest's ``max_length``), sorts by token length, runs the int8 ONNX model with
 onnxruntime in batches of 64 on ``--threads`` intra-op threads, mean-pools and
 normalises. Like brandfit, it asks onnxruntime for exact int8 products
 (``session.x64quantprecision``); ``--saturating`` runs the default kernel instead, which
-on CPUs without VNNI is faster but gives other vectors. No brandfit import: this is the least any product built on this encoder
-could do. Prints the seconds of the pass alone (after loading) as ``pass_s=...``.
+on CPUs without VNNI gives other vectors. No brandfit import: this is the least any
+product built on this encoder could do. Prints the seconds of the pass alone (after loading) as ``pass_s=...``.
 """
 
 from __future__ import annotations
