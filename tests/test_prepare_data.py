@@ -109,3 +109,10 @@ def test_prepare_overrides_reach_only_the_head_they_name() -> None:
     changed = prepare_settings("niche", ["niche.niche_extra_weight=0.5", "safety.davidson_weight=1"])
     assert changed == {**base, "niche_extra_weight": 0.5}
     assert prepare_settings("safety", ["safety.davidson_weight=1"])["davidson_weight"] == 1
+
+
+def test_a_malformed_prepare_override_is_refused_with_its_text() -> None:
+    import pytest
+
+    with pytest.raises(SystemExit, match="niche.niche_extra_weight=abc"):
+        prepare_settings("niche", ["niche.niche_extra_weight=abc"])

@@ -312,8 +312,12 @@ def prepare_settings(head: str, overrides: list[str] = ()) -> dict[str, Any]:
     for item in overrides:
         key, _, value = item.partition("=")
         name, _, option = key.partition(".")
-        if name == head:
+        if name != head:
+            continue
+        try:
             settings[option] = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"--set {item!r}: expected HEAD.KEY=JSON, e.g. {head}.x=0.3 ({exc})") from exc
     return settings
 
 
