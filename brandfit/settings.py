@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BRANDFIT_", extra="ignore")
 
     models_dir: Path = DEFAULT_MODELS_DIR
+    #: onnxruntime intra-op threads of the sentence encoder in this process (None: one per
+    #: physical core). ``brandfit classify --workers N`` sets it to share the cores among N.
+    encoder_threads: int | None = Field(None, ge=1)
 
     # -- HTTP server (brandfit serve / uvicorn serve:app) --------------------------------
     #: Bearer/X-API-Key needed on /v1/* when set (compared in constant time, never logged).

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from brandfit.batch.cores import threads_per_process, worker_environment
 from brandfit.batch.frame import classify_frame
 from brandfit.batch.sources import empty_frame
 from brandfit.batch.worker import TaskSpec, classify_partition
@@ -52,7 +53,11 @@ class DaskEngine:
                 self.client = distributed.Client(scheduler, timeout=timeout)
             else:
                 self._cluster = distributed.LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                    env=worker_environment(threads_per_process(workers)),
                 )
                 self.client = distributed.Client(self._cluster)
         except (OSError, TimeoutError) as exc:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from brandfit.batch.cores import threads_per_process, use_encoder_threads
 from brandfit.batch.worker import TaskSpec, classify_partition, remember
 from brandfit.predict import Predictor
 
@@ -30,7 +31,12 @@ class LocalEngine:
         self._queued: set[Future[pd.DataFrame]] = set()
         if self.workers > 1:
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(self.workers - 1, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                self.workers - 1,
+                mp_context=context,
+                initializer=use_encoder_threads,
+                initargs=(threads_per_process(self.workers),),
+            )
         self.window = 2 * self.workers
         plural = "es" if self.workers > 1 else ""
         self.description = f"local ({self.workers} process{plural})"

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from brandfit.batch.cores import threads_per_process
 from brandfit.batch.engines import LocalEngine
 from brandfit.batch.finalize import finalize
 from brandfit.batch.job import JOB_FORMAT, JobDir
@@ -37,6 +38,7 @@ from brandfit.batch.sources import (
 from brandfit.batch.worker import TaskSpec
 from brandfit.batch.writers import FORMATS, write_part, write_text_atomic
 from brandfit.errors import InvalidInputError
+from brandfit.features.encoder_cache import encoder_threads
 from brandfit.predict import Predictor
 
 EventHandler = Callable[[str, dict[str, Any]], None]
@@ -135,7 +137,9 @@ def run_job(opts: JobOptions, on_event: EventHandler | None = None) -> dict[str,
     files = expand_inputs(opts.inputs)
     for path in files:
         check_columns(path, opts.columns, require_author=opts.by_author)
-    predictor = Predictor.from_dir(opts.models_dir, opts.heads)
+    # the driver classifies too in the local engine: it takes its share of the cores
+    with encoder_threads(threads_per_process(opts.workers) if opts.engine == "local" else None):
+        predictor = Predictor.from_dir(opts.models_dir, opts.heads)
     targets = (
         predictor.resolve_targets(opts.targets) if "alignment" in predictor.models.heads else []
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,16 +14,38 @@ import numpy as np
 
 from brandfit.errors import InvalidInputError
 from brandfit.features.encoder import EXACT_INT8_GEMM, SentenceEncoder
-from brandfit.settings import DEFAULT_MODELS_DIR, ENCODER_DIRNAME
+from brandfit.settings import DEFAULT_MODELS_DIR, ENCODER_DIRNAME, get_settings
 
 #: Name of the encoder's folder in a models directory (no head may take this name).
 ENCODER_DIR_NAME = ENCODER_DIRNAME
 
 
-@lru_cache(maxsize=4)
+#: Intra-op threads for encoders loaded inside :func:`encoder_threads` (None: the setting).
+_THREADS: ContextVar[int | None] = ContextVar("brandfit_encoder_threads", default=None)
+
+
 def load_encoder(path: str | Path) -> SentenceEncoder:
-    """The verified encoder in ``path`` (one session per folder and process)."""
-    return SentenceEncoder.load(Path(path))
+    """The verified encoder in ``path`` (one session per folder, thread count and process).
+
+    Threads: those of an enclosing :func:`encoder_threads`, else ``BRANDFIT_ENCODER_THREADS``,
+    else onnxruntime's default (one per physical core).
+    """
+    return _load_encoder(Path(path), _THREADS.get() or get_settings().encoder_threads)
+
+
+@contextmanager
+def encoder_threads(threads: int | None) -> Iterator[None]:
+    """Encoders loaded in this block run ``threads`` intra-op threads (None: the default)."""
+    token = _THREADS.set(threads)
+    try:
+        yield
+    finally:
+        _THREADS.reset(token)
+
+
+@lru_cache(maxsize=4)
+def _load_encoder(path: Path, threads: int | None) -> SentenceEncoder:
+    return SentenceEncoder.load(path, threads=threads)
 
 
 def encoder_dir_for(models_dir: str | Path) -> Path:
