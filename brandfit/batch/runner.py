@@ -140,14 +140,14 @@ def run_job(opts: JobOptions, on_event: EventHandler | None = None) -> dict[str,
     # the driver classifies too in the local engine: it takes its share of the cores
     with encoder_threads(threads_per_process(opts.workers) if opts.engine == "local" else None):
         predictor = Predictor.from_dir(opts.models_dir, opts.heads)
-    targets = (
-        predictor.resolve_targets(opts.targets) if "alignment" in predictor.models.heads else []
-    )
-    spec = TaskSpec.for_predictor(predictor, opts.models_dir, targets, opts.keep_text)
-    if opts.brand is not None:
-        check_brand(
-            opts.brand, predictor if opts.heads is None else Predictor.from_dir(opts.models_dir)
+        targets = (
+            predictor.resolve_targets(opts.targets) if "alignment" in predictor.models.heads else []
         )
+        spec = TaskSpec.for_predictor(predictor, opts.models_dir, targets, opts.keep_text)
+        if opts.brand is not None:
+            check_brand(
+                opts.brand, predictor if opts.heads is None else Predictor.from_dir(opts.models_dir)
+            )
     job = JobDir(opts.out, opts.fmt)
     opts = replace(opts, chunk_size=_chunk_size(opts, job))
     state = job.prepare(_manifest(opts, files, predictor, targets), opts.resume)
