@@ -21,7 +21,7 @@ class Settings(BaseSettings):
 
     models_dir: Path = DEFAULT_MODELS_DIR
     #: onnxruntime intra-op threads of the sentence encoder in this process (None: one per
-    #: physical core). ``brandfit classify --workers N`` sets it to share the cores among N.
+    #: physical core). ``brandfit classify`` with N processes on a host gives each cores // N.
     encoder_threads: int | None = Field(None, ge=1)
 
     # -- HTTP server (brandfit serve / uvicorn serve:app) --------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from brandfit.batch.cores import threads_per_process, worker_environment
+from brandfit.batch.cores import share_cores_among_workers
 from brandfit.batch.frame import classify_frame
 from brandfit.batch.sources import empty_frame
 from brandfit.batch.worker import TaskSpec, classify_partition
@@ -57,13 +57,13 @@ class DaskEngine:
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=":0",
-                    env=worker_environment(threads_per_process(workers)),
                 )
                 self.client = distributed.Client(self._cluster)
         except (OSError, TimeoutError) as exc:
             raise InvalidInputError(
                 f"cannot reach the Dask scheduler at {scheduler}: {exc}"
             ) from exc
+        share_cores_among_workers(self.client)
         threads = sum(self.client.nthreads().values()) or workers
         self.window = 2 * threads
         self.description = f"dask ({scheduler or 'LocalCluster'}, {threads} worker threads)"

@@ -68,14 +68,20 @@ def test_local_pool_processes_get_their_share(tiny_models_dir: Path) -> None:
         engine.close()
 
 
-@pytest.mark.usefixtures("four_cores")
-def test_dask_local_cluster_workers_get_their_share() -> None:
+def test_dask_workers_get_their_hosts_share_unless_they_set_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     pytest.importorskip("distributed", reason="the dask extra is not installed")
     from brandfit.batch.dask_backend import DaskEngine
 
+    monkeypatch.delenv(cores.THREADS_VARIABLE, raising=False)
+    share = str(max(cores.available_cores() // 2, 1))  # the workers run on this machine
     engine = DaskEngine(None, workers=2)
     try:
         seen = engine.client.run(os.getenv, cores.THREADS_VARIABLE)
-        assert sorted(seen.values()) == ["2", "2"]
+        assert sorted(seen.values()) == [share, share]
+        engine.client.run(cores.use_encoder_threads, 7)  # as if set in the workers' environment
+        again = cores.share_cores_among_workers(engine.client)
+        assert sorted(again.values()) == ["7", "7"]
     finally:
         engine.close()
