@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from brandfit.errors import InvalidInputError
 
 #: The models shipped in this repository (``models/`` next to the package).
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -59,5 +61,16 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings (cached; tests override with ``dependency_overrides``)."""
-    return Settings()
+    """The process-wide settings (cached; tests override with ``dependency_overrides``).
+
+    A malformed ``BRANDFIT_*`` value is refused with one line naming the variable.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"BRANDFIT_{'_'.join(str(p) for p in error['loc']).upper()}="
+            f"{error.get('input')!r}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise InvalidInputError(f"bad setting: {problems}") from None

@@ -44,7 +44,7 @@ def use_encoder_threads(threads: int | None) -> None:
         get_settings.cache_clear()
 
 
-def take_core_share(processes: int) -> str | None:
+def take_core_share(processes: int) -> str:
     """Run in a Dask worker: use this host's cores // ``processes`` encoder threads.
 
     Left alone (returns the value found) when the worker's environment sets
@@ -56,7 +56,7 @@ def take_core_share(processes: int) -> str | None:
     return os.environ[THREADS_VARIABLE]
 
 
-def share_cores_among_workers(client: Any) -> dict[str, str | None]:
+def share_cores_among_workers(client: Any) -> dict[str, str]:
     """Give every worker of ``client`` its host's share of cores; returns each worker's threads.
 
     Workers load the models on their first task, so this runs before any task. Workers
@@ -67,7 +67,7 @@ def share_cores_among_workers(client: Any) -> dict[str, str | None]:
     by_host: dict[str, list[str]] = defaultdict(list)
     for address in client.scheduler_info()["workers"]:
         by_host[get_address_host(address)].append(address)
-    threads: dict[str, str | None] = {}
+    threads: dict[str, str] = {}
     for addresses in by_host.values():
         threads.update(client.run(take_core_share, len(addresses), workers=addresses))
     return threads

@@ -53,10 +53,7 @@ class DaskEngine:
                 self.client = distributed.Client(scheduler, timeout=timeout)
             else:
                 self._cluster = distributed.LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
                 )
                 self.client = distributed.Client(self._cluster)
         except (OSError, TimeoutError) as exc:
